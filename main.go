@@ -13,11 +13,14 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	_ "time/tzdata" // a bare machine still knows America/Denver
+	_ "time/tzdata"
+
+	tea "charm.land/bubbletea/v2" // a bare machine still knows America/Denver
 
 	"offduty/pricing"
 	"offduty/seed"
 	"offduty/store"
+	"offduty/ui"
 )
 
 // officeZone is the zone of --now and of the console's clock.
@@ -234,17 +237,29 @@ func parse(fs *flag.FlagSet, args []string) error {
 }
 
 func runConsole(e *env, args []string) error {
-	fs := newFlagSet(e, "console", "Opens the dispatch console on the database.")
+	fs := newFlagSet(e, "console", `Opens the dispatch console on the database (created with the agencies and demo
+data on first run). Keys are listed on the help line; ? shows them all.`)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	s, _, err := e.open(context.Background())
+	s, now, err := e.open(context.Background())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	fmt.Fprintf(e.stdout, "The console is not built yet; the database is ready at %s.\n\n", s.Path())
-	usage(e.stdout)
+	loc, _ := time.LoadLocation(officeZone)
+	clock := time.Now
+	if e.nowText != "" {
+		clock = func() time.Time { return now }
+	}
+	actor := e.getenv("USER")
+	if actor == "" {
+		actor = "local"
+	}
+	app := ui.New(ui.Options{Store: s, Now: clock, Loc: loc, Actor: actor})
+	if _, err := tea.NewProgram(app).Run(); err != nil {
+		return fail(1, "console: %v", err)
+	}
 	return nil
 }
 

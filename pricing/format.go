@@ -18,6 +18,14 @@ func FormatMinutes(m int) string {
 	return fmt.Sprintf("%s%d:%02d", sign, m/60, m%60)
 }
 
+// FormatHours shows minutes as hours for prose: 360 -> "6 h", 390 -> "6:30 h".
+func FormatHours(m int) string {
+	if m%60 == 0 {
+		return fmt.Sprintf("%d h", m/60)
+	}
+	return FormatMinutes(m) + " h"
+}
+
 // FormatDuration shows a duration in words: "33 h", "33 h 15 min", "45 min".
 func FormatDuration(d time.Duration) string {
 	m := int(d / time.Minute)

@@ -127,6 +127,7 @@ func (a *Agency) Quote(r Request) (*Quote, error) {
 	if err := a.validateRequest(r); err != nil {
 		return nil, err
 	}
+	r.Venue, _ = ParseVenue(string(r.Venue)) // canonical, so "Alcohol" or "labor" meets the prohibited-venue rule
 	card := a.Card
 	loc := a.Zone
 	start, end := r.Start.In(loc), r.End.In(loc)
@@ -257,23 +258,23 @@ func (q *Quote) explain(a *Agency, days []day, short bool, lead time.Duration) {
 	}
 	for _, n := range names {
 		if card.Holiday.Offered() {
-			q.Warnings = append(q.Warnings, fmt.Sprintf("holiday rate: %s, %s h", n, FormatMinutes(mins[n])))
+			q.Warnings = append(q.Warnings, fmt.Sprintf("holiday rate: %s, %s", n, FormatHours(mins[n])))
 		} else {
-			q.Warnings = append(q.Warnings, fmt.Sprintf("holiday: %s, %s h; %s has no holiday rate, regular applies", n, FormatMinutes(mins[n]), a.Name))
+			q.Warnings = append(q.Warnings, fmt.Sprintf("holiday: %s, %s; %s has no holiday rate, regular applies", n, FormatHours(mins[n]), a.Name))
 		}
 	}
 	if q.Supervisors > 0 {
 		q.Warnings = append(q.Warnings, fmt.Sprintf("supervisor added: %d or more officers", card.SupervisorAt))
 	}
 	if q.MinimumTop > 0 {
-		q.Warnings = append(q.Warnings, fmt.Sprintf("%s minimum applied: %s h shift billed as %s h per person",
-			minimumLabel(card.MinimumMinutes), FormatMinutes(q.ElapsedMinutes), FormatMinutes(q.BilledMinutes)))
+		q.Warnings = append(q.Warnings, fmt.Sprintf("%s minimum applied: %s shift billed as %s per person",
+			minimumLabel(card.MinimumMinutes), FormatHours(q.ElapsedMinutes), FormatHours(q.BilledMinutes)))
 	}
 	wall := time.Date(q.End.Year(), q.End.Month(), q.End.Day(), q.End.Hour(), q.End.Minute(), 0, 0, time.UTC).
 		Sub(time.Date(q.Start.Year(), q.Start.Month(), q.Start.Day(), q.Start.Hour(), q.Start.Minute(), 0, 0, time.UTC))
 	if int(wall/time.Minute) != q.ElapsedMinutes {
-		q.Warnings = append(q.Warnings, fmt.Sprintf("clock change: %s h on the clock is %s h of real time",
-			FormatMinutes(int(wall/time.Minute)), FormatMinutes(q.ElapsedMinutes)))
+		q.Warnings = append(q.Warnings, fmt.Sprintf("clock change: %s on the clock is %s of real time",
+			FormatHours(int(wall/time.Minute)), FormatHours(q.ElapsedMinutes)))
 	}
 }
 

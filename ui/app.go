@@ -1,0 +1,418 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"offduty/store"
+)
+
+// Options configure the console.
+type Options struct {
+	Store *store.Store
+	Now   func() time.Time // the injected clock
+	Loc   *time.Location   // office zone
+	Actor string           // user name shown and recorded in the audit
+}
+
+// App is the root model: tab bar, the active screen, status line and help.
+type App struct {
+	c    *Common
+	tab  int
+	req  *requestsModel
+	form *formModel
+	help help.Model
+	full bool
+
+	agencies  []store.PricedAgency
+	customers []store.Customer
+
+	msg    string
+	msgErr bool
+}
+
+var tabs = []string{"Requests"}
+
+// New builds the console.
+func New(o Options) *App {
+	c := &Common{Store: o.Store, Now: o.Now, Loc: o.Loc, Actor: o.Actor, Styles: NewStyles(true), Keys: DefaultKeys(), Width: 80, Height: 24}
+	if o.Store != nil {
+		c.DBPath = o.Store.Path()
+	}
+	a := &App{c: c, req: newRequests(c), help: help.New()}
+	a.help.Styles = help.DefaultStyles(true)
+	return a
+}
+
+// Messages from store commands.
+type (
+	loadedMsg struct {
+		agencies  []store.PricedAgency
+		customers []store.Customer
+		jobs      []store.Job
+		err       error
+	}
+	jobsMsg struct {
+		jobs []store.Job
+		err  error
+	}
+	savedMsg struct {
+		ids    []int64
+		editID int64
+		err    error
+	}
+	approvedMsg struct {
+		id  int64
+		err error
+	}
+	jobMsg struct {
+		job     store.Job
+		forEdit bool
+		err     error
+	}
+	tickMsg time.Time
+)
+
+func (a *App) loadAll() tea.Msg {
+	ctx := context.Background()
+	var m loadedMsg
+	if m.agencies, m.err = a.c.Store.PricingAll(ctx, a.c.Now()); m.err != nil {
+		return m
+	}
+	if m.customers, m.err = a.c.Store.Customers(ctx); m.err != nil {
+		return m
+	}
+	m.jobs, m.err = a.c.Store.Jobs(ctx, store.JobFilter{})
+	return m
+}
+
+func (a *App) loadJobs() tea.Msg {
+	jobs, err := a.c.Store.Jobs(context.Background(), store.JobFilter{})
+	return jobsMsg{jobs, err}
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(30*time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Init asks for the background colour and loads the data.
+func (a *App) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, a.loadAll, tick())
+}
+
+// Update routes messages; it never does I/O.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.c.Width, a.c.Height = msg.Width, msg.Height
+		a.help.SetWidth(msg.Width)
+		if a.form != nil {
+			a.form.SetSize()
+		}
+		return a, nil
+	case tea.BackgroundColorMsg:
+		dark := msg.IsDark()
+		a.c.Styles = NewStyles(dark)
+		a.help.Styles = help.DefaultStyles(dark)
+		return a, nil
+	case tickMsg:
+		return a, tick()
+	case loadedMsg:
+		if msg.err != nil {
+			a.setErr("could not load: %v", msg.err)
+			return a, nil
+		}
+		a.agencies, a.customers = msg.agencies, msg.customers
+		a.req.SetJobs(msg.jobs)
+		return a, nil
+	case jobsMsg:
+		if msg.err != nil {
+			a.setErr("could not load jobs: %v", msg.err)
+			return a, nil
+		}
+		a.req.SetJobs(msg.jobs)
+		return a, nil
+	case formSaveMsg:
+		return a, a.save(msg)
+	case savedMsg:
+		if a.form != nil {
+			a.form.saving = false
+		}
+		if msg.err != nil {
+			a.setErr("not saved: %v", msg.err)
+			return a, nil
+		}
+		a.form = nil
+		switch {
+		case msg.editID != 0:
+			a.setMsg("Saved changes to job #%d", msg.editID)
+			a.req.selectID = msg.editID
+		case len(msg.ids) == 1:
+			a.setMsg("Saved job #%d as requested", msg.ids[0])
+			a.req.selectID = msg.ids[0]
+		default:
+			a.setMsg("Saved %d weekly jobs #%d-#%d as requested", len(msg.ids), msg.ids[0], msg.ids[len(msg.ids)-1])
+			a.req.selectID = msg.ids[0]
+		}
+		a.req.status, a.req.detail = 0, nil
+		a.req.filter.SetValue("")
+		return a, a.loadAll
+	case formCancelMsg:
+		a.form = nil
+		a.setMsg("Request discarded")
+		return a, nil
+	case approveMsg:
+		id := msg.id
+		return a, func() tea.Msg {
+			return approvedMsg{id, a.c.Store.Approve(context.Background(), a.c.Actor, id)}
+		}
+	case approvedMsg:
+		if msg.err != nil {
+			a.setErr("%v", msg.err)
+			return a, nil
+		}
+		a.setMsg("Approved job #%d", msg.id)
+		cmds := []tea.Cmd{a.loadJobs}
+		if a.req.detail != nil && a.req.detail.ID == msg.id {
+			cmds = append(cmds, a.loadJob(msg.id, false))
+		}
+		return a, tea.Batch(cmds...)
+	case editMsg:
+		return a, a.loadJob(msg.id, true)
+	case openMsg:
+		return a, a.loadJob(msg.id, false)
+	case jobMsg:
+		if msg.err != nil {
+			a.setErr("%v", msg.err)
+			return a, nil
+		}
+		if msg.forEdit {
+			if msg.job.Status != store.StatusRequested {
+				a.setErr("job #%d is %s: only requested jobs can be edited", msg.job.ID, statusLabel(msg.job.Status))
+				return a, nil
+			}
+			a.form = editForm(a.c, a.agencies, a.customers, msg.job)
+			a.form.SetSize()
+			a.full = false
+			return a, a.form.setFocus(fDate)
+		}
+		if a.req.detail != nil && a.req.detail.ID == msg.job.ID {
+			j := msg.job
+			a.req.detail = &j
+		}
+		return a, nil
+	case tea.KeyPressMsg:
+		return a, a.key(msg)
+	}
+	// other messages (cursor blink, paste) go to the active input
+	if a.form != nil {
+		return a, a.form.Update(msg)
+	}
+	return a, a.req.Update(msg)
+}
+
+func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
+	if km.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if a.form != nil {
+		if km.String() == "f1" || (km.String() == "?" && a.form.helpKeyFree()) {
+			a.full = !a.full
+			return nil
+		}
+		a.clearMsg()
+		return a.form.Update(km)
+	}
+	if a.req.filtering {
+		return a.req.Update(km)
+	}
+	switch {
+	case key.Matches(km, a.c.Keys.Help), km.String() == "f1":
+		a.full = !a.full
+		return nil
+	case key.Matches(km, a.c.Keys.Quit):
+		return tea.Quit
+	case key.Matches(km, a.c.Keys.New):
+		return a.openForm()
+	case key.Matches(km, a.c.Keys.NextTab) && len(tabs) > 1:
+		a.tab = (a.tab + 1) % len(tabs)
+		return nil
+	case key.Matches(km, a.c.Keys.PrevTab) && len(tabs) > 1:
+		a.tab = (a.tab + len(tabs) - 1) % len(tabs)
+		return nil
+	case km.String() == "esc" && a.full:
+		a.full = false
+		return nil
+	}
+	a.clearMsg()
+	return a.req.Update(km)
+}
+
+func (a *App) openForm() tea.Cmd {
+	if len(a.agencies) == 0 {
+		a.setErr("no agency has a rate card in force: cannot take requests yet")
+		return nil
+	}
+	a.form = newForm(a.c, a.agencies, a.customers)
+	a.form.lastAgency = map[int64]int64{}
+	for _, j := range a.req.jobs { // jobs are in start order: the last one wins
+		a.form.lastAgency[j.CustomerID] = j.AgencyID
+	}
+	a.form.SetSize()
+	a.full = false
+	return a.form.setFocus(fCustomer)
+}
+
+func (a *App) loadJob(id int64, forEdit bool) tea.Cmd {
+	return func() tea.Msg {
+		j, err := a.c.Store.Job(context.Background(), id)
+		return jobMsg{job: j, forEdit: forEdit, err: err}
+	}
+}
+
+func (a *App) save(m formSaveMsg) tea.Cmd {
+	st, actor := a.c.Store, a.c.Actor
+	return func() tea.Msg {
+		ctx := context.Background()
+		if m.editID != 0 {
+			return savedMsg{editID: m.editID, err: st.UpdateJob(ctx, actor, m.editID, m.input)}
+		}
+		ids, err := st.CreateJobs(ctx, actor, m.input)
+		return savedMsg{ids: ids, err: err}
+	}
+}
+
+func (a *App) setMsg(format string, args ...any) {
+	a.msg, a.msgErr = fmt.Sprintf(format, args...), false
+}
+
+func (a *App) setErr(format string, args ...any) {
+	a.msg, a.msgErr = fmt.Sprintf(format, args...), true
+}
+
+func (a *App) clearMsg() {
+	if !a.msgErr {
+		a.msg = ""
+	}
+	a.msgErr = false
+}
+
+// keyMap is the help for what is on screen now.
+type keyMap struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (k keyMap) ShortHelp() []key.Binding  { return k.short }
+func (k keyMap) FullHelp() [][]key.Binding { return k.full }
+
+func (a *App) keys() keyMap {
+	g := a.c.Keys
+	if a.form != nil {
+		f1 := key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help"))
+		full := append(a.form.keys.FullHelp(), []key.Binding{f1, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))})
+		return keyMap{short: append(a.form.keys.ShortHelp(), f1), full: full}
+	}
+	globals := []key.Binding{g.Help, g.Quit}
+	full := append(a.req.FullHelp(), []key.Binding{g.New, g.Help, g.Quit})
+	return keyMap{short: append(a.req.ShortHelp(), globals...), full: full}
+}
+
+// View draws the whole screen.
+func (a *App) View() tea.View {
+	v := tea.NewView(a.render())
+	v.AltScreen = true
+	v.WindowTitle = "offduty"
+	return v
+}
+
+func (a *App) render() string {
+	st := a.c.Styles
+	w, h := a.c.Width, a.c.Height
+	if w < 20 || h < 8 {
+		return "offduty: window too small"
+	}
+	now := a.c.Now().In(a.c.Loc)
+	// tab bar
+	bar := st.Title.Render(" offduty ")
+	for i, t := range tabs {
+		if i == a.tab {
+			bar += st.ActiveTab.Render(t)
+		} else {
+			bar += st.Tab.Render(t)
+		}
+	}
+	clock := now.Format("Mon 02 Jan 15:04") + " "
+	bar = fit(bar, w-len(clock)) + st.Muted.Render(clock)
+	rule := st.Rule.Render(strings.Repeat("─", w))
+
+	// help
+	km := a.keys()
+	var helpView string
+	if a.full {
+		helpView = a.help.FullHelpView(km.FullHelp())
+	} else {
+		helpView = a.help.ShortHelpView(km.ShortHelp())
+	}
+	helpLines := strings.Split(helpView, "\n")
+	bodyH := h - 4 - len(helpLines)
+	if bodyH < 1 {
+		bodyH = 1
+	}
+	var body string
+	if a.form != nil {
+		body = a.form.View(bodyH)
+	} else {
+		body = a.req.View(bodyH)
+	}
+	bl := strings.Split(body, "\n")
+	for len(bl) < bodyH {
+		bl = append(bl, "")
+	}
+	bl = bl[:bodyH]
+	for i := range bl {
+		bl[i] = fit(bl[i], w)
+	}
+
+	// status line: message, or user · database · office time
+	right := fmt.Sprintf("%s · %s · %s", a.c.Actor, shortPath(a.c.DBPath), now.Format("Mon 02 Jan 2006 15:04 MST"))
+	var status string
+	switch {
+	case a.msg != "" && a.msgErr:
+		status = st.Error.Render(truncate("✗ "+a.msg, w))
+	case a.msg != "":
+		status = st.OK.Render(truncate("✓ "+a.msg, w))
+	default:
+		status = st.Status.Render(truncate(right, w))
+	}
+	out := []string{bar, rule}
+	out = append(out, bl...)
+	out = append(out, rule, fit(status, w))
+	for _, l := range helpLines {
+		out = append(out, fit(l, w))
+	}
+	return strings.Join(out, "\n")
+}
+
+func shortPath(p string) string {
+	if p == "" {
+		return "(no database)"
+	}
+	return p
+}
+
+// helpKeyFree reports whether "?" can mean help in the focused field (it is
+// never valid input in a choice, date, time or number field).
+func (f *formModel) helpKeyFree() bool {
+	switch f.focus {
+	case fCycle, fAgency, fVenue, fDate, fStart, fEnd, fOfficers, fVehicles, fRepeat:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,939 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"offduty/pricing"
+	"offduty/store"
+)
+
+// The request form's fields, in order.
+const (
+	fCustomer = iota
+	fPhone
+	fEmail
+	fCycle
+	fAgency
+	fSite
+	fAddress
+	fVenue
+	fDate
+	fStart
+	fEnd
+	fOfficers
+	fVehicles
+	fContact
+	fContactPhone
+	fOrders
+	fPO
+	fRepeat
+	nFields
+)
+
+var fieldLabels = [nFields]string{"Customer", "Phone", "Email", "Billing", "Agency", "Site", "Address", "Venue",
+	"Date", "Start", "End/hrs", "Officers", "Vehicles", "Contact", "Phone", "Orders", "PO", "Repeat"}
+
+var fieldNames = [nFields]string{"customer", "phone", "email", "billing cycle", "agency", "site", "address", "venue",
+	"date", "start", "end or hours", "officers", "vehicles", "contact", "contact phone", "post orders", "PO", "repeat"}
+
+const labelW = 10
+
+// formKeys are the request form's keys.
+type formKeys struct {
+	Next, Prev, Save, Cancel, Choose, Pick key.Binding
+}
+
+func newFormKeys() formKeys {
+	return formKeys{
+		Next:   key.NewBinding(key.WithKeys("tab", "enter"), key.WithHelp("tab", "next")),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "back")),
+		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Choose: key.NewBinding(key.WithKeys("left", "right", "space"), key.WithHelp("←/→", "choose")),
+		Pick:   key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "pick match")),
+	}
+}
+
+func (k formKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Next, k.Prev, k.Choose, k.Save, k.Cancel}
+}
+
+func (k formKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Next, k.Prev, k.Pick, k.Choose}, {k.Save, k.Cancel}}
+}
+
+// formModel is the request form with its live quote.
+type formModel struct {
+	c    *Common
+	keys formKeys
+
+	editID   int64 // editing this job; 0 = new request
+	received time.Time
+
+	inputs [nFields]textinput.Model
+	orders textarea.Model
+	choice [nFields]int // for fCycle, fAgency, fVenue
+
+	agencies   []store.PricedAgency
+	customers  []store.Customer
+	lastAgency map[int64]int64 // customer -> agency of their latest job
+
+	customerID int64 // chosen existing customer, 0 = new
+	siteID     int64 // chosen existing site, 0 = new
+	matches    []int // indexes into customers or sites (for the focused search field)
+	matchSel   int
+
+	focus       int
+	fresh       bool // the focused short field is replaced by the first character typed
+	scroll      int
+	triedSave   bool
+	confirmQuit bool
+	saving      bool
+
+	// derived on every change
+	errs    [nFields]string
+	echo    [nFields]string
+	quote   *pricing.Quote
+	weeks   []weekQuote
+	missing []string
+	input   store.JobInput
+}
+
+func newForm(c *Common, agencies []store.PricedAgency, customers []store.Customer) *formModel {
+	f := &formModel{c: c, keys: newFormKeys(), agencies: agencies, customers: customers, received: c.Now()}
+	for i := range f.inputs {
+		ti := textinput.New()
+		ti.Prompt = ""
+		ti.CharLimit = 200
+		f.inputs[i] = ti
+	}
+	f.inputs[fCustomer].Placeholder = "name or phone"
+	f.inputs[fDate].Placeholder = "12/24, tomorrow, sat"
+	f.inputs[fStart].Placeholder = "6pm, 18:00"
+	f.inputs[fEnd].Placeholder = "10pm or 6 (hours)"
+	f.inputs[fOfficers].SetValue("1")
+	f.inputs[fVehicles].SetValue("0")
+	f.inputs[fRepeat].Placeholder = "1"
+	f.orders = textarea.New()
+	f.orders.ShowLineNumbers = false
+	f.orders.Prompt = ""
+	f.orders.Placeholder = "instructions for the officers"
+	f.orders.CharLimit = 4000
+	f.orders.SetHeight(3)
+	f.choice[fCycle] = 2 // monthly
+	f.setFocus(fCustomer)
+	f.recompute()
+	return f
+}
+
+// editForm fills the form from a saved job.
+func editForm(c *Common, agencies []store.PricedAgency, customers []store.Customer, j store.Job) *formModel {
+	f := newForm(c, agencies, customers)
+	f.editID, f.received = j.ID, j.Received
+	f.customerID, f.siteID = j.CustomerID, j.SiteID
+	f.inputs[fCustomer].SetValue(j.CustomerName)
+	f.inputs[fSite].SetValue(j.SiteName)
+	f.inputs[fAddress].SetValue(j.SiteAddress)
+	for i, a := range agencies {
+		if a.ID == j.AgencyID {
+			f.choice[fAgency] = i
+		}
+	}
+	for i, v := range pricing.Venues {
+		if v == j.Venue {
+			f.choice[fVenue] = i
+		}
+	}
+	loc := c.Loc
+	if a := f.agency(); a != nil {
+		loc = a.Loc
+	}
+	st, en := j.Start.In(loc), j.End.In(loc)
+	f.inputs[fDate].SetValue(st.Format("2006-01-02"))
+	f.inputs[fStart].SetValue(st.Format("15:04"))
+	f.inputs[fEnd].SetValue(en.Format("15:04"))
+	f.inputs[fOfficers].SetValue(fmt.Sprint(j.Officers))
+	f.inputs[fVehicles].SetValue(fmt.Sprint(j.Vehicles))
+	f.inputs[fContact].SetValue(j.ContactName)
+	f.inputs[fContactPhone].SetValue(j.ContactPhone)
+	f.orders.SetValue(j.PostOrders)
+	f.inputs[fPO].SetValue(j.PONumber)
+	f.recompute()
+	return f
+}
+
+func (f *formModel) agency() *store.PricedAgency {
+	if len(f.agencies) == 0 {
+		return nil
+	}
+	return &f.agencies[f.choice[fAgency]%len(f.agencies)]
+}
+
+func (f *formModel) customer() *store.Customer {
+	for i := range f.customers {
+		if f.customers[i].ID == f.customerID {
+			return &f.customers[i]
+		}
+	}
+	return nil
+}
+
+func (f *formModel) newCustomer() bool {
+	return f.customerID == 0 && strings.TrimSpace(f.inputs[fCustomer].Value()) != ""
+}
+
+func (f *formModel) visible(i int) bool {
+	switch i {
+	case fPhone, fEmail, fCycle:
+		return f.newCustomer() && (f.focus != fCustomer || len(f.matches) == 0)
+	case fAddress:
+		return f.siteID == 0
+	case fRepeat:
+		return f.editID == 0
+	}
+	return true
+}
+
+func (f *formModel) isChoice(i int) bool { return i == fCycle || i == fAgency || i == fVenue }
+
+func (f *formModel) setFocus(i int) tea.Cmd {
+	for j := range f.inputs {
+		f.inputs[j].Blur()
+	}
+	f.orders.Blur()
+	f.focus = i
+	f.fresh = f.isShort(i)
+	f.matchSel = 0
+	f.updateMatches()
+	switch {
+	case i == fOrders:
+		return f.orders.Focus()
+	case f.isChoice(i):
+		return nil
+	default:
+		return f.inputs[i].Focus()
+	}
+}
+
+func (f *formModel) move(d int) tea.Cmd {
+	i := f.focus
+	for {
+		i += d
+		if i < 0 || i >= nFields {
+			return nil
+		}
+		if f.visible(i) {
+			return f.setFocus(i)
+		}
+	}
+}
+
+// SetSize lays the form out again; nothing typed is lost.
+func (f *formModel) SetSize() {
+	lw, _, _ := f.layout()
+	for i := range f.inputs {
+		f.inputs[i].SetWidth(max(f.inputWidth(i, lw)-1, 1)) // the cursor takes a cell
+	}
+	f.orders.SetWidth(max(lw-labelW-1, 10))
+}
+
+// layout splits the body into the form and the quote pane.
+func (f *formModel) layout() (formW, quoteW int, stacked bool) {
+	w := f.c.Width
+	if w < 78 {
+		return w - 2, w - 2, true
+	}
+	formW = w * 52 / 100
+	return formW, w - formW - 3, false
+}
+
+func (f *formModel) isShort(i int) bool {
+	switch i {
+	case fDate, fStart, fEnd, fOfficers, fVehicles, fRepeat:
+		return true
+	}
+	return false
+}
+
+func (f *formModel) inputWidth(i, lw int) int {
+	if f.isShort(i) {
+		return min(12, lw-labelW-1)
+	}
+	return lw - labelW - 1
+}
+
+// updateMatches recomputes the customer or site matches for the focused field.
+func (f *formModel) updateMatches() {
+	f.matches = f.matches[:0]
+	q := strings.ToLower(strings.TrimSpace(f.inputs[f.focus].Value()))
+	switch f.focus {
+	case fCustomer:
+		if q == "" || (f.customerID != 0 && f.customer() != nil && strings.EqualFold(f.customer().Name, q)) {
+			return
+		}
+		digits := onlyDigits(q)
+		for i, c := range f.customers {
+			if strings.Contains(strings.ToLower(c.Name), q) || (len(digits) >= 3 && strings.Contains(onlyDigits(c.Phone), digits)) {
+				f.matches = append(f.matches, i)
+			}
+		}
+	case fSite:
+		c := f.customer()
+		if c == nil {
+			return
+		}
+		for i, s := range c.Sites {
+			if f.siteID == s.ID && strings.EqualFold(s.Name, q) {
+				f.matches = f.matches[:0]
+				return
+			}
+			if q == "" || strings.Contains(strings.ToLower(s.Name+" "+s.Address), q) {
+				f.matches = append(f.matches, i)
+			}
+		}
+	}
+	if f.matchSel >= len(f.matches) {
+		f.matchSel = max(len(f.matches)-1, 0)
+	}
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// pick accepts the highlighted match in the customer or site field.
+func (f *formModel) pick() bool {
+	if len(f.matches) == 0 {
+		return false
+	}
+	i := f.matches[f.matchSel]
+	switch f.focus {
+	case fCustomer:
+		c := f.customers[i]
+		f.customerID = c.ID
+		f.inputs[fCustomer].SetValue(c.Name)
+		f.inputs[fCustomer].CursorEnd()
+		f.siteID = 0
+		if aid, ok := f.lastAgency[c.ID]; ok {
+			for k, a := range f.agencies {
+				if a.ID == aid {
+					f.choice[fAgency] = k
+				}
+			}
+		}
+		if len(c.Sites) == 1 {
+			f.siteID = c.Sites[0].ID
+			f.inputs[fSite].SetValue(c.Sites[0].Name)
+			f.inputs[fAddress].SetValue(c.Sites[0].Address)
+		}
+		if len(c.Contacts) > 0 && f.inputs[fContact].Value() == "" {
+			f.inputs[fContact].SetValue(c.Contacts[0].Name)
+			f.inputs[fContactPhone].SetValue(c.Contacts[0].Phone)
+		}
+	case fSite:
+		s := f.customer().Sites[i]
+		f.siteID = s.ID
+		f.inputs[fSite].SetValue(s.Name)
+		f.inputs[fSite].CursorEnd()
+		f.inputs[fAddress].SetValue(s.Address)
+	}
+	f.matches = f.matches[:0]
+	return true
+}
+
+// formSaveMsg asks the root to save the form's input.
+type formSaveMsg struct {
+	editID int64
+	input  store.JobInput
+}
+
+// formCancelMsg closes the form.
+type formCancelMsg struct{}
+
+// Update handles a message; it never does I/O.
+func (f *formModel) Update(msg tea.Msg) tea.Cmd {
+	km, isKey := msg.(tea.KeyPressMsg)
+	if !isKey {
+		var cmd tea.Cmd
+		if f.focus == fOrders {
+			f.orders, cmd = f.orders.Update(msg)
+		} else if !f.isChoice(f.focus) {
+			f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		}
+		return cmd
+	}
+	if !key.Matches(km, f.keys.Cancel) {
+		f.confirmQuit = false
+	}
+	switch {
+	case key.Matches(km, f.keys.Save):
+		f.triedSave = true
+		f.recompute()
+		if first := f.firstError(); first >= 0 {
+			return f.setFocus(first)
+		}
+		if f.saving {
+			return nil
+		}
+		f.saving = true
+		in := f.input
+		return func() tea.Msg { return formSaveMsg{editID: f.editID, input: in} }
+	case key.Matches(km, f.keys.Cancel):
+		if len(f.matches) > 0 && (f.focus == fCustomer || f.focus == fSite) {
+			f.matches = f.matches[:0]
+			return nil
+		}
+		if f.dirty() && !f.confirmQuit {
+			f.confirmQuit = true
+			return nil
+		}
+		return func() tea.Msg { return formCancelMsg{} }
+	case km.String() == "shift+tab":
+		return f.move(-1)
+	case km.String() == "up" && len(f.matches) > 0:
+		f.matchSel = (f.matchSel + len(f.matches) - 1) % len(f.matches)
+		return nil
+	case km.String() == "down" && len(f.matches) > 0:
+		f.matchSel = (f.matchSel + 1) % len(f.matches)
+		return nil
+	case km.String() == "tab" || (km.String() == "enter" && f.focus != fOrders):
+		f.pick()
+		f.recompute()
+		return f.move(1)
+	case (km.String() == "up" || km.String() == "down") && f.focus != fOrders:
+		if km.String() == "up" {
+			return f.move(-1)
+		}
+		return f.move(1)
+	}
+	if f.isChoice(f.focus) {
+		n := f.choices(f.focus)
+		switch km.String() {
+		case "left", "h":
+			f.choice[f.focus] = (f.choice[f.focus] + n - 1) % n
+		case "right", "l", "space":
+			f.choice[f.focus] = (f.choice[f.focus] + 1) % n
+		default:
+			// typing a letter jumps to the first option starting with it
+			if t := km.Text; t != "" {
+				for i := range n {
+					j := (f.choice[f.focus] + 1 + i) % n
+					if strings.HasPrefix(strings.ToLower(f.choiceLabel(f.focus, j)), strings.ToLower(t)) {
+						f.choice[f.focus] = j
+						break
+					}
+				}
+			}
+		}
+		f.recompute()
+		return nil
+	}
+	var cmd tea.Cmd
+	if f.focus == fOrders {
+		f.orders, cmd = f.orders.Update(msg)
+	} else {
+		before := f.inputs[f.focus].Value()
+		if f.fresh && km.Text != "" {
+			f.inputs[f.focus].SetValue("") // typing over a field replaces it, like a spreadsheet cell
+		}
+		f.fresh = false
+		f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+		if after := f.inputs[f.focus].Value(); after != before {
+			f.edited(f.focus, after)
+		}
+	}
+	f.recompute()
+	return cmd
+}
+
+// edited reacts to a changed text field: a changed customer or site name
+// forgets the chosen record unless it still names it exactly.
+func (f *formModel) edited(i int, v string) {
+	switch i {
+	case fCustomer:
+		f.customerID = 0
+		for _, c := range f.customers {
+			if strings.EqualFold(c.Name, strings.TrimSpace(v)) {
+				f.customerID = c.ID
+			}
+		}
+		f.siteID = 0
+		f.matchSel = 0
+		f.updateMatches()
+	case fSite:
+		f.siteID = 0
+		if c := f.customer(); c != nil {
+			for _, s := range c.Sites {
+				if strings.EqualFold(s.Name, strings.TrimSpace(v)) {
+					f.siteID = s.ID
+					f.inputs[fAddress].SetValue(s.Address)
+				}
+			}
+		}
+		f.matchSel = 0
+		f.updateMatches()
+	}
+}
+
+func (f *formModel) dirty() bool {
+	for i := range f.inputs {
+		if i == fOfficers || i == fVehicles {
+			continue
+		}
+		if f.inputs[i].Value() != "" {
+			return true
+		}
+	}
+	return f.orders.Value() != ""
+}
+
+func (f *formModel) choices(i int) int {
+	switch i {
+	case fCycle:
+		return len(store.BillingCycles)
+	case fAgency:
+		return max(len(f.agencies), 1)
+	case fVenue:
+		return len(pricing.Venues)
+	}
+	return 1
+}
+
+func (f *formModel) choiceLabel(i, j int) string {
+	switch i {
+	case fCycle:
+		return store.BillingCycles[j]
+	case fAgency:
+		if len(f.agencies) == 0 {
+			return "(no agencies)"
+		}
+		return f.agencies[j].Name
+	case fVenue:
+		return string(pricing.Venues[j])
+	}
+	return ""
+}
+
+func (f *formModel) firstError() int {
+	for i := range nFields {
+		if f.visible(i) && f.errs[i] != "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// HasErrors reports whether any visible field is invalid (saving is blocked).
+func (f *formModel) HasErrors() bool { return f.firstError() >= 0 }
+
+// recompute parses every field, echoes what was understood, and re-prices
+// the request in memory.
+func (f *formModel) recompute() {
+	f.errs, f.echo = [nFields]string{}, [nFields]string{}
+	f.quote, f.weeks, f.missing = nil, nil, nil
+	val := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
+	required := func(i int) {
+		if val(i) == "" {
+			f.missing = append(f.missing, fieldNames[i])
+			if f.triedSave {
+				f.errs[i] = fieldNames[i] + " is required"
+			}
+		}
+	}
+	in := store.JobInput{RepeatWeeks: 1}
+
+	// customer
+	required(fCustomer)
+	if c := f.customer(); c != nil {
+		in.CustomerID = c.ID
+		f.echo[fCustomer] = c.Phone
+	} else if f.newCustomer() {
+		f.echo[fCustomer] = "+ new account"
+		nc := &store.CustomerInput{Name: val(fCustomer), Phone: val(fPhone), Email: val(fEmail), BillingCycle: store.BillingCycles[f.choice[fCycle]]}
+		if err := nc.Validate(); err != nil {
+			if se, ok := err.(*store.Error); ok {
+				switch se.Field {
+				case "phone":
+					f.errs[fPhone] = se.Message
+				case "email":
+					f.errs[fEmail] = se.Message
+				default:
+					f.errs[fCustomer] = se.Message
+				}
+			}
+		}
+		in.NewCustomer = nc
+	}
+	// agency
+	pa := f.agency()
+	if pa == nil {
+		f.errs[fAgency] = "no agency has a rate card in force"
+	} else {
+		in.Agency = pa.Slug
+		f.echo[fAgency] = pa.Zone
+	}
+	// site
+	required(fSite)
+	if f.siteID != 0 {
+		in.SiteID = f.siteID
+		f.echo[fSite] = val(fAddress)
+	} else if val(fSite) != "" {
+		f.echo[fSite] = "+ new site"
+		in.NewSite = &store.SiteInput{Name: val(fSite), Address: val(fAddress)}
+	}
+	// venue
+	in.Venue = pricing.Venues[f.choice[fVenue]]
+	if pa != nil {
+		if _, bad := pa.Pricing.Prohibited[in.Venue]; bad {
+			f.echo[fVenue] = "prohibited"
+		} else {
+			f.echo[fVenue] = in.Venue.Label()
+		}
+	}
+	// date and times
+	loc := f.c.Loc
+	if pa != nil {
+		loc = pa.Loc
+	}
+	var date Date
+	var start, end time.Time
+	okDate, okStart, okEnd := false, false, false
+	required(fDate)
+	if val(fDate) != "" {
+		d, err := ParseDate(val(fDate), f.c.today())
+		if err != nil {
+			f.errs[fDate] = err.Error()
+		} else {
+			date, okDate = d, true
+			f.echo[fDate] = d.Echo()
+		}
+	}
+	required(fStart)
+	var sc Clock
+	if val(fStart) != "" {
+		c, err := ParseClock(val(fStart))
+		if err != nil {
+			f.errs[fStart] = err.Error()
+		} else {
+			sc, okStart = c, true
+			f.echo[fStart] = c.Echo()
+		}
+	}
+	if okDate && okStart {
+		t, err := pricing.LocalTime(loc, date.Year, date.Month, date.Day, sc.Hour, sc.Minute)
+		if err != nil {
+			f.errs[fStart] = err.Error()
+			okStart = false
+		} else {
+			start = t
+		}
+	}
+	required(fEnd)
+	if val(fEnd) != "" {
+		mins, ec, isHours, err := ParseEnd(val(fEnd))
+		switch {
+		case err != nil:
+			f.errs[fEnd] = err.Error()
+		case okDate && okStart && isHours:
+			end, okEnd = start.Add(time.Duration(mins)*time.Minute), true
+		case okDate && okStart:
+			ed := date
+			if ec.Hour*60+ec.Minute <= sc.Hour*60+sc.Minute {
+				ed = addDays(date, 1) // overnight
+			}
+			t, err := pricing.LocalTime(loc, ed.Year, ed.Month, ed.Day, ec.Hour, ec.Minute)
+			if err != nil {
+				f.errs[fEnd] = err.Error()
+			} else {
+				end, okEnd = t, true
+			}
+		case isHours:
+			f.echo[fEnd] = pricing.FormatHours(mins)
+		default:
+			f.echo[fEnd] = "until " + ec.Echo()
+		}
+		if okEnd {
+			el := int(end.Sub(start) / time.Minute)
+			if el > pricing.MaxShiftMinutes {
+				f.errs[fEnd] = "a shift can be at most 24 hours"
+				okEnd = false
+			} else {
+				f.echo[fEnd] = start.In(loc).Format("15:04") + "-" + end.In(loc).Format("15:04") + ", " + pricing.FormatHours(el)
+			}
+		}
+	}
+	// counts
+	officers, err := ParseCount(val(fOfficers), 1, pricing.MaxOfficers, 0, "officers")
+	if err != nil {
+		f.errs[fOfficers] = err.Error()
+	} else if val(fOfficers) == "" {
+		f.missing = append(f.missing, "officers")
+		if f.triedSave {
+			f.errs[fOfficers] = "officers is required"
+		}
+	}
+	vehicles, err := ParseCount(val(fVehicles), 0, pricing.MaxVehicles, 0, "vehicles")
+	if err != nil {
+		f.errs[fVehicles] = err.Error()
+	} else if vehicles > 0 && pa != nil && !pa.Pricing.Card.Vehicle.Offered() {
+		f.errs[fVehicles] = pa.Name + " does not offer vehicles"
+	}
+	if err := store.ValidatePhone(val(fContactPhone)); err != nil {
+		f.errs[fContactPhone] = err.Error()
+	}
+	weeks, err := ParseCount(val(fRepeat), 1, store.MaxRepeatWeeks, 1, "weeks")
+	if err != nil {
+		f.errs[fRepeat] = err.Error()
+	} else if f.visible(fRepeat) {
+		if weeks > 1 {
+			f.echo[fRepeat] = fmt.Sprintf("%d weekly jobs", weeks)
+		} else {
+			f.echo[fRepeat] = "once"
+		}
+	}
+	in.Start, in.End, in.Officers, in.Vehicles, in.Received = start, end, officers, vehicles, f.received
+	in.ContactName, in.ContactPhone, in.PostOrders, in.PONumber = val(fContact), val(fContactPhone), f.orders.Value(), val(fPO)
+	in.RepeatWeeks = weeks
+	f.input = in
+
+	if pa == nil || !okEnd || officers < 1 || f.errs[fVehicles] != "" {
+		return
+	}
+	req := pricing.Request{Start: start, End: end, Officers: officers, Vehicles: vehicles, Venue: in.Venue, Received: f.received}
+	q, err := pa.Pricing.Quote(req)
+	if err != nil {
+		if ie, ok := err.(*pricing.InputError); ok {
+			f.errs[fieldFor(ie.Field)] = ie.Msg
+		}
+		return
+	}
+	f.quote = q
+	if weeks > 1 {
+		for i := range weeks {
+			st, en, err := store.WeeklyDates(start, end, loc, i)
+			label := start.In(loc).AddDate(0, 0, 7*i).Format("Mon 02 Jan")
+			if err != nil {
+				f.weeks = append(f.weeks, weekQuote{label: label, err: "no such time"})
+				f.errs[fRepeat] = err.Error()
+				continue
+			}
+			wq, err := pa.Pricing.Quote(pricing.Request{Start: st, End: en, Officers: officers, Vehicles: vehicles, Venue: in.Venue, Received: f.received})
+			if err != nil {
+				f.weeks = append(f.weeks, weekQuote{label: label, err: err.Error()})
+				continue
+			}
+			f.weeks = append(f.weeks, weekQuote{label: st.In(loc).Format("Mon 02 Jan"), quote: wq})
+		}
+	}
+}
+
+func fieldFor(name string) int {
+	switch name {
+	case "start":
+		return fStart
+	case "end", "hours":
+		return fEnd
+	case "officers":
+		return fOfficers
+	case "vehicles":
+		return fVehicles
+	case "venue":
+		return fVenue
+	}
+	return fDate
+}
+
+// View draws the form and the quote pane in the body area (width x height).
+func (f *formModel) View(height int) string {
+	st := f.c.Styles
+	lw, qw, stacked := f.layout()
+	var rows []string
+	focusRow := 0
+	title := "New request"
+	if f.editID != 0 {
+		title = fmt.Sprintf("Edit request #%d", f.editID)
+	}
+	rows = append(rows, st.Title.Render(title))
+	for i := range nFields {
+		if !f.visible(i) {
+			continue
+		}
+		if i == f.focus {
+			focusRow = len(rows)
+		}
+		label := fit(fieldLabels[i], labelW)
+		if i == f.focus {
+			label = st.Focus.Render(fit("›"+fieldLabels[i], labelW))
+		} else {
+			label = st.Label.Render(label)
+		}
+		var value string
+		iw := f.inputWidth(i, lw)
+		switch {
+		case f.isChoice(i):
+			v := f.choiceLabel(i, f.choice[i])
+			if i == f.focus {
+				v = "‹ " + v + " ›"
+			}
+			value = fit(v, iw)
+		case i == fOrders:
+			if i == f.focus {
+				value = f.orders.View()
+			} else {
+				v := strings.ReplaceAll(f.orders.Value(), "\n", " ⏎ ")
+				if v == "" {
+					v = st.Muted.Render("(none)")
+				}
+				value = fit(v, lw-labelW-1)
+			}
+		default:
+			vw := iw
+			if !f.isShort(i) { // long fields end where their text ends, so the echo can follow
+				t := f.inputs[i].Value()
+				if t == "" {
+					t = f.inputs[i].Placeholder
+				}
+				vw = min(lipgloss.Width(t)+1, iw)
+			}
+			value = clip(f.inputs[i].View(), vw)
+		}
+		line := label + value
+		if e := f.echo[i]; e != "" && i != fOrders {
+			room := lw - labelW - iw - 2
+			if !f.isShort(i) {
+				room = lw - lipgloss.Width(line) - 3
+			}
+			if room > 3 {
+				style := st.Echo
+				if e == "prohibited" {
+					style = st.Refused
+				}
+				line = fit(line, lw-room-1) + " " + style.Render(truncate(e, room))
+				if !f.isShort(i) {
+					line = label + value + "  " + style.Render(truncate(e, room))
+				}
+			}
+		}
+		if i == fOrders && i == f.focus {
+			ls := strings.Split(value, "\n")
+			for k := range ls {
+				if k == 0 {
+					ls[k] = label + ls[k]
+				} else {
+					ls[k] = strings.Repeat(" ", labelW) + ls[k]
+				}
+			}
+			rows = append(rows, ls...)
+		} else {
+			rows = append(rows, fit(line, lw))
+		}
+		if f.errs[i] != "" && (val0(f, i) != "" || f.triedSave || f.isChoice(i)) {
+			rows = append(rows, strings.Repeat(" ", labelW)+st.Error.Render(truncate("✗ "+f.errs[i], lw-labelW)))
+		}
+		if i == f.focus && len(f.matches) > 0 {
+			for k, m := range f.matches {
+				if k >= 4 {
+					rows = append(rows, strings.Repeat(" ", labelW)+st.Muted.Render(fmt.Sprintf("  … %d more", len(f.matches)-4)))
+					break
+				}
+				var text string
+				if i == fCustomer {
+					c := f.customers[m]
+					text = safe(c.Name) + "  " + safe(c.Phone)
+				} else {
+					s := f.customer().Sites[m]
+					text = safe(s.Name) + "  " + safe(s.Address)
+				}
+				text = fit("  "+text, lw-labelW)
+				if k == f.matchSel {
+					text = st.Selected.Render(text)
+				} else {
+					text = st.Muted.Render(text)
+				}
+				rows = append(rows, strings.Repeat(" ", labelW)+text)
+			}
+		}
+	}
+	if f.confirmQuit {
+		rows = append(rows, st.Warn.Render("Unsaved request: esc again to discard, any other key to keep typing"))
+	} else if f.triedSave && f.HasErrors() {
+		rows = append(rows, st.Error.Render(truncate("Cannot save: fix the fields marked ✗", lw)))
+	} else if f.quote != nil && !f.quote.Bookable {
+		rows = append(rows, st.Refused.Render(truncate("Refused: saves as a request that cannot be approved", lw)))
+	}
+
+	quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw)
+	if stacked {
+		formH := max(height/2, 6)
+		body := window(rows, focusRow, formH, &f.scroll)
+		qlines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
+		all := append(body, st.Rule.Render(strings.Repeat("─", lw)))
+		all = append(all, qlines...)
+		if len(all) > height {
+			all = all[:height]
+		}
+		return strings.Join(all, "\n")
+	}
+	body := window(rows, focusRow, height, &f.scroll)
+	qlines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
+	out := make([]string, height)
+	for r := range height {
+		left := ""
+		if r < len(body) {
+			left = body[r]
+		}
+		q := ""
+		if r < len(qlines) {
+			q = qlines[r]
+		}
+		out[r] = fit(left, lw) + " " + st.Rule.Render("│") + " " + fit(q, qw)
+	}
+	return strings.Join(out, "\n")
+}
+
+func val0(f *formModel, i int) string {
+	if i == fOrders {
+		return f.orders.Value()
+	}
+	return strings.TrimSpace(f.inputs[i].Value())
+}
+
+func agencyName(pa *store.PricedAgency) string {
+	if pa == nil {
+		return ""
+	}
+	return pa.Name
+}
+
+// window shows at most h rows, scrolled so that row focus is visible.
+func window(rows []string, focus, h int, scroll *int) []string {
+	if h <= 0 {
+		return nil
+	}
+	if len(rows) <= h {
+		*scroll = 0
+		return rows
+	}
+	if focus < *scroll+1 {
+		*scroll = max(focus-1, 0)
+	}
+	if focus >= *scroll+h-2 {
+		*scroll = focus - h + 3
+	}
+	*scroll = min(max(*scroll, 0), len(rows)-h)
+	return rows[*scroll : *scroll+h]
+}
