@@ -116,9 +116,9 @@ func newForm(c *Common, agencies []store.PricedAgency, customers []store.Custome
 		f.inputs[i] = ti
 	}
 	f.inputs[fCustomer].Placeholder = "name or phone"
-	f.inputs[fDate].Placeholder = "12/24, tomorrow, sat"
+	f.inputs[fDate].Placeholder = "12/24, sat"
 	f.inputs[fStart].Placeholder = "6pm, 18:00"
-	f.inputs[fEnd].Placeholder = "10pm or 6 (hours)"
+	f.inputs[fEnd].Placeholder = "10pm or 6h"
 	f.inputs[fOfficers].SetValue("1")
 	f.inputs[fVehicles].SetValue("0")
 	f.inputs[fRepeat].Placeholder = "1"
@@ -584,7 +584,6 @@ func (f *formModel) recompute() {
 		f.errs[fAgency] = "no agency has a rate card in force"
 	} else {
 		in.Agency = pa.Slug
-		f.echo[fAgency] = pa.Zone
 	}
 	// site
 	required(fSite)
@@ -600,7 +599,7 @@ func (f *formModel) recompute() {
 	if pa != nil {
 		if _, bad := pa.Pricing.Prohibited[in.Venue]; bad {
 			f.echo[fVenue] = "prohibited"
-		} else {
+		} else if in.Venue.Label() != string(in.Venue) {
 			f.echo[fVenue] = in.Venue.Label()
 		}
 	}
@@ -789,7 +788,7 @@ func (f *formModel) View(height int) string {
 			if i == f.focus {
 				v = "‹ " + v + " ›"
 			}
-			value = fit(v, iw)
+			value = fit(v, min(lipgloss.Width(v)+1, iw))
 		case i == fOrders:
 			if i == f.focus {
 				value = f.orders.View()
@@ -814,7 +813,7 @@ func (f *formModel) View(height int) string {
 		line := label + value
 		if e := f.echo[i]; e != "" && i != fOrders {
 			room := lw - labelW - iw - 2
-			if !f.isShort(i) {
+			if !f.isShort(i) || f.isChoice(i) {
 				room = lw - lipgloss.Width(line) - 3
 			}
 			if room > 3 {
@@ -823,8 +822,8 @@ func (f *formModel) View(height int) string {
 					style = st.Refused
 				}
 				line = fit(line, lw-room-1) + " " + style.Render(truncate(e, room))
-				if !f.isShort(i) {
-					line = label + value + "  " + style.Render(truncate(e, room))
+				if !f.isShort(i) || f.isChoice(i) {
+					line = label + value + " " + style.Render(truncate(e, room))
 				}
 			}
 		}

@@ -208,7 +208,7 @@ func ParseClock(s string) (Clock, error) {
 			return Clock{}, fmt.Errorf("%q: the hour is 0 to 23", s)
 		}
 		if m[2] == "" && h >= 1 && h <= 12 {
-			return Clock{}, fmt.Errorf("%q: say %dam or %dpm (or %02d:00 / %02d:00)", s, h, h, h, h+12)
+			return Clock{}, fmt.Errorf("%q: add am or pm (%dam, %dpm)", s, h, h)
 		}
 	}
 	return Clock{h, mi}, nil

@@ -31,8 +31,8 @@ func renderQuote(st Styles, agency string, q *pricing.Quote, missing []string, w
 		}
 		return b.String()
 	}
-	amountW := max(10, len(pricing.FormatMoney(q.Total))+1)
-	rateW, hoursW := 6, 7
+	amountW := max(8, len(pricing.FormatMoney(q.Total))) + 1
+	rateW, hoursW := 6, 6
 	labelW := max(w-amountW-rateW-hoursW-3, 6)
 	for _, l := range q.Lines {
 		label := fmt.Sprintf("%d %s", l.Count, l.Class)
