@@ -157,6 +157,9 @@ func (h Holiday) Date(year int) (time.Month, int, bool) {
 	if c.Day != 0 && c.CalcOffset == 0 && (actual.Month() != c.Month || actual.Day() != c.Day) {
 		return 0, 0, false // 02-29 outside a leap year
 	}
+	if c.Day == 0 && actual.AddDate(0, 0, -c.CalcOffset).Month() != c.Month {
+		return 0, 0, false // a 5th weekday the month does not have that year
+	}
 	return actual.Month(), actual.Day(), true
 }
 
