@@ -128,12 +128,22 @@ func DefaultKeys() Keys {
 	}
 }
 
+// width is the display width of s, with a fast path for plain ASCII.
+func width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
+			return lipgloss.Width(s)
+		}
+	}
+	return len(s)
+}
+
 // fit cuts (with an ellipsis) or pads s, styled or not, to exactly w cells.
 func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := lipgloss.Width(s)
+	sw := width(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
 	}
@@ -142,7 +152,7 @@ func fit(s string, w int) string {
 
 // truncate cuts s to at most w cells with an ellipsis.
 func truncate(s string, w int) string {
-	if lipgloss.Width(s) <= w {
+	if width(s) <= w {
 		return s
 	}
 	return ansi.Truncate(s, w, "…")
@@ -150,7 +160,7 @@ func truncate(s string, w int) string {
 
 // right pads s on the left to w cells.
 func right(s string, w int) string {
-	sw := lipgloss.Width(s)
+	sw := width(s)
 	if sw >= w {
 		return s
 	}

@@ -890,6 +890,7 @@ func (f *formModel) View(height int) string {
 	body := window(rows, focusRow, height, &f.scroll)
 	qlines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
 	out := make([]string, height)
+	bar := " " + st.Rule.Render("│") + " "
 	for r := range height {
 		left := ""
 		if r < len(body) {
@@ -899,7 +900,7 @@ func (f *formModel) View(height int) string {
 		if r < len(qlines) {
 			q = qlines[r]
 		}
-		out[r] = fit(left, lw) + " " + st.Rule.Render("│") + " " + fit(q, qw)
+		out[r] = fit(left, lw) + bar + fit(q, qw)
 	}
 	return strings.Join(out, "\n")
 }
