@@ -222,7 +222,12 @@ func newFlagSet(e *env, c string, describe string) *flag.FlagSet {
 
 // parse parses flags, printing help on --help and a specific message otherwise.
 func parse(fs *flag.FlagSet, args []string) error {
+	// The flag package calls Usage itself on -help and on every error: silence
+	// it while parsing, so help prints once and errors leave stdout empty.
+	help := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
+	fs.Usage = help
 	if errors.Is(err, flag.ErrHelp) {
 		fs.Usage()
 		return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -189,6 +190,12 @@ func (s *Store) addRateCard(ctx context.Context, tx *sql.Tx, actor string, agenc
 		rateCol(c.Vehicle.Total, c.Vehicle), rateCol(c.Vehicle.Officer, c.Vehicle),
 		c.MinimumMinutes, c.NoticeMinutes, c.SupervisorAt, note, fmtTime(s.now()), actor)
 	if err != nil {
+		if strings.Contains(err.Error(), "FOREIGN KEY") {
+			return RateCard{}, &Error{Code: ENotFound, Field: "agency", Message: fmt.Sprintf("no agency %d", agencyID)}
+		}
+		if !strings.Contains(err.Error(), "UNIQUE") {
+			return RateCard{}, err
+		}
 		return RateCard{}, errorf(EConflict, "a rate card already takes effect at %s", fmtTime(from))
 	}
 	id, _ := res.LastInsertId()

@@ -59,6 +59,7 @@ type CustomerInput struct {
 
 // Validate checks a new customer.
 func (in *CustomerInput) Validate() error {
+	in.clean()
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" {
 		return &Error{Code: EInvalid, Field: "customer", Message: "customer name is required"}
@@ -91,6 +92,18 @@ func (in *CustomerInput) Validate() error {
 		}
 	}
 	return nil
+}
+
+// clean strips escape sequences and control characters from what was typed.
+func (in *CustomerInput) clean() {
+	in.Name, in.Phone, in.Email = Clean(in.Name, false), Clean(in.Phone, false), Clean(in.Email, false)
+	in.Address, in.Notes = Clean(in.Address, false), Clean(in.Notes, true)
+	cs := make([]Contact, len(in.Contacts)) // a copy: the caller's slice stays as it was
+	for i, c := range in.Contacts {
+		cs[i] = Contact{ID: c.ID, CustomerID: c.CustomerID, Name: Clean(c.Name, false), Phone: Clean(c.Phone, false),
+			Email: Clean(c.Email, false), Role: Clean(c.Role, false)}
+	}
+	in.Contacts = cs
 }
 
 // ValidatePhone accepts an empty phone or one with 7 to 15 digits.
@@ -157,7 +170,7 @@ type SiteInput struct {
 
 // Validate checks a new site.
 func (in *SiteInput) Validate() error {
-	in.Name = strings.TrimSpace(in.Name)
+	in.Name, in.Address, in.Notes = Clean(in.Name, false), Clean(in.Address, false), Clean(in.Notes, true)
 	if in.Name == "" {
 		return &Error{Code: EInvalid, Field: "site", Message: "site name is required"}
 	}

@@ -154,7 +154,9 @@ func (in *JobInput) clean() error {
 func WeeklyDates(start, end time.Time, loc *time.Location, i int) (time.Time, time.Time, error) {
 	shift := func(t time.Time) (time.Time, error) {
 		l := t.In(loc)
-		return pricing.LocalTime(loc, l.Year(), l.Month(), l.Day()+7*i, l.Hour(), l.Minute())
+		// Normalise the date first: a series may run past the end of a month.
+		d := time.Date(l.Year(), l.Month(), l.Day()+7*i, 0, 0, 0, 0, time.UTC)
+		return pricing.LocalTime(loc, d.Year(), d.Month(), d.Day(), l.Hour(), l.Minute())
 	}
 	if i == 0 {
 		return start, end, nil

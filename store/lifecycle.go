@@ -203,8 +203,10 @@ func (s *Store) Cancel(ctx context.Context, actor string, id int64, at time.Time
 		if err != nil {
 			return err
 		}
+		// Hours already worked (a job cancelled while in progress), per position.
+		worked := int(min(max(at.Sub(j.Start), 0), j.End.Sub(j.Start)) / time.Minute)
 		fee, err = pricing.CancellationFee(pricing.Cancellation{Quote: q, Minimum: card.MinimumMinutes, Approved: j.Status != StatusRequested,
-			At: at, Officers: j.Officers, Supervisors: j.Supervisors})
+			At: at, Officers: j.Officers, Supervisors: j.Supervisors, WorkedMinutes: worked})
 		if err != nil {
 			return &Error{Code: EInvalid, Message: err.Error()}
 		}

@@ -50,7 +50,8 @@ type OfficerInput struct {
 
 // Validate checks a new officer.
 func (in *OfficerInput) Validate() error {
-	in.Badge = strings.TrimSpace(in.Badge)
+	in.Badge, in.FirstName, in.LastName = Clean(in.Badge, false), Clean(in.FirstName, false), Clean(in.LastName, false)
+	in.Phone, in.Email = Clean(in.Phone, false), Clean(in.Email, false)
 	if in.Badge == "" {
 		return &Error{Code: EInvalid, Field: "badge", Message: "badge is required"}
 	}

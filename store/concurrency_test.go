@@ -1,0 +1,143 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"offduty/store"
+)
+
+// noBusy fails the test if err looks like SQLite lock contention leaking out.
+func noBusy(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	msg := strings.ToLower(err.Error())
+	if strings.Contains(msg, "sqlite_busy") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "busy") {
+		t.Errorf("lock contention leaked out: %v", err)
+	}
+}
+
+// openMany opens n stores of their own on path, as n processes would.
+func openMany(t testing.TB, path string, n int) []*store.Store {
+	t.Helper()
+	out := make([]*store.Store, n)
+	for i := range out {
+		out[i] = openStore(t, path)
+	}
+	return out
+}
+
+// Eight consoles race to put the same officer on eight overlapping shifts:
+// the overlap check inside the write transaction lets exactly one through.
+func TestConcurrentAssignSameOfficer(t *testing.T) {
+	ctx := context.Background()
+	s, path := seededStore(t)
+	cust, site := customerAndSite(t, s, "Race Co")
+	o := officer(t, s, "west-valley-city", "R1", "officer", 168)
+	const n = 8
+	var positions []int64
+	for i := range n {
+		j := approvedJob(t, s, cust, site, mustLocal("2026-12-10 10:00").Add(time.Duration(i)*10*time.Minute), 4, 1)
+		positions = append(positions, j.Positions[0].ID)
+	}
+	stores := openMany(t, path, n)
+
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = stores[i].Assign(ctx, fmt.Sprintf("dispatcher %d", i), positions[i], o.ID)
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	won := 0
+	for i, err := range errs {
+		noBusy(t, err)
+		if err == nil {
+			won++
+			continue
+		}
+		if store.ErrorCode(err) != store.EConflict || !strings.Contains(err.Error(), "overlapping shift") {
+			t.Errorf("dispatcher %d: %v (code %q), want an overlap conflict", i, err, store.ErrorCode(err))
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d assignments succeeded, want exactly 1", won)
+	}
+	if got := count(t, rawDB(t, path), `SELECT count(*) FROM positions WHERE officer_id = ? AND status = 'assigned'`, o.ID); got != 1 {
+		t.Errorf("officer holds %d positions, want 1", got)
+	}
+}
+
+// Eight processes each write 20 requests at once: none is lost or refused.
+func TestConcurrentCreateJobs(t *testing.T) {
+	ctx := context.Background()
+	s, path := seededStore(t)
+	cust, site := customerAndSite(t, s, "Busy Co")
+	const n, each = 8, 20
+	stores := openMany(t, path, n)
+	errs := make([][]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			for k := range each {
+				st := mustLocal("2026-12-07 06:00").Add(time.Duration(i*each+k) * time.Hour)
+				in := oneOfficer(cust, site, st, testNow)
+				in.PONumber = fmt.Sprintf("PO-%d-%d", i, k)
+				if k%5 == 0 { // some new customers too, in the same transaction
+					in.CustomerID, in.SiteID = 0, 0
+					in.NewCustomer = &store.CustomerInput{Name: fmt.Sprintf("Walk-in %d-%d", i, k)}
+					in.NewSite = &store.SiteInput{Name: "Front door"}
+				}
+				_, err := stores[i].CreateJobs(ctx, "dispatch", in)
+				errs[i] = append(errs[i], err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range errs {
+		for k, err := range errs[i] {
+			noBusy(t, err)
+			if err != nil {
+				t.Errorf("writer %d request %d: %v", i, k, err)
+			}
+		}
+	}
+	jobs, err := s.Jobs(ctx, store.JobFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != n*each {
+		t.Errorf("%d jobs, want %d", len(jobs), n*each)
+	}
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		seen[j.PONumber] = true
+		if len(j.Quote.Lines) != 1 || !j.Total.Equal(dec("228.00")) { // 4 h x 57.00
+			t.Errorf("job %d (%s) total %s", j.ID, j.Start.In(denver()), j.Total)
+		}
+	}
+	if len(seen) != n*each {
+		t.Errorf("%d distinct requests saved, want %d", len(seen), n*each)
+	}
+	db := rawDB(t, path)
+	if got := count(t, db, `SELECT count(*) FROM customers`); got != 1+n*each/5 {
+		t.Errorf("%d customers, want %d", got, 1+n*each/5)
+	}
+	if got := count(t, db, `SELECT count(*) FROM positions`); got != n*each {
+		t.Errorf("%d positions, want %d", got, n*each)
+	}
+}

@@ -1,0 +1,271 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"offduty/pricing"
+	"offduty/seed"
+	"offduty/store"
+)
+
+// testNow is the fixed clock of these tests: Thursday 26 Nov 2026 09:00 in Utah.
+var testNow = mustLocal("2026-11-26 09:00")
+
+func denver() *time.Location {
+	loc, err := time.LoadLocation(seed.Zone)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// mustLocal reads "YYYY-MM-DD HH:MM" as America/Denver wall time.
+func mustLocal(s string) time.Time {
+	t, err := pricing.ParseLocal(s, denver())
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// openStore opens a store on a new file under t.TempDir() with the fixed
+// clock, and closes it at the end of the test.
+func openStore(t testing.TB, path string) *store.Store {
+	t.Helper()
+	s, err := store.Open(path, store.WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// seededStore is a new database with the two seed agencies.
+func seededStore(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "offduty.db")
+	s := openStore(t, path)
+	if _, err := seed.EnsureAgencies(context.Background(), s); err != nil {
+		t.Fatalf("EnsureAgencies: %v", err)
+	}
+	return s, path
+}
+
+// rawDB is a throwaway database/sql connection on the same file, for looking
+// at what the store wrote without going through its API.
+func rawDB(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func count(t testing.TB, db *sql.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// storeErr asserts err is a *store.Error with the code (and field, if not "").
+func storeErr(t testing.TB, err error, code, field string) *store.Error {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want a %s error (field %q), got nil", code, field)
+	}
+	var e *store.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("want *store.Error %s, got %T: %v", code, err, err)
+	}
+	if e.Code != code || (field != "" && e.Field != field) {
+		t.Fatalf("want code %s field %q, got code %s field %q: %v", code, field, e.Code, e.Field, err)
+	}
+	if store.ErrorCode(err) != code {
+		t.Fatalf("ErrorCode = %q, want %q", store.ErrorCode(err), code)
+	}
+	return e
+}
+
+func TestOpenMigratesNewFileAndReopens(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "nested", "folder", "offduty.db")
+	s, err := store.Open(path, store.WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Path() != path {
+		t.Errorf("Path() = %q, want %q", s.Path(), path)
+	}
+	if !s.Now().Equal(testNow) {
+		t.Errorf("Now() = %v, want the injected clock %v", s.Now(), testNow)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil || v != 1 {
+		t.Fatalf("SchemaVersion = %d, %v; want 1", v, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db := rawDB(t, path)
+	var version int
+	var name, applied string
+	if err := db.QueryRow(`SELECT version, name, applied_at FROM schema_migrations`).Scan(&version, &name, &applied); err != nil {
+		t.Fatal(err)
+	}
+	if version != 1 || name != "0001_init.sql" || applied != "2026-11-26T16:00:00Z" {
+		t.Errorf("schema_migrations row = %d %q %q", version, name, applied)
+	}
+	for _, table := range []string{"agencies", "rate_cards", "agency_holidays", "venue_rules", "customers", "contacts",
+		"sites", "officers", "series", "jobs", "positions", "audit"} {
+		if count(t, db, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table) != 1 {
+			t.Errorf("table %s missing after migration", table)
+		}
+	}
+
+	// Reopening applies nothing again and keeps the data.
+	for i := range 3 {
+		s2, err := store.Open(path)
+		if err != nil {
+			t.Fatalf("reopen %d: %v", i, err)
+		}
+		if v, err := s2.SchemaVersion(ctx); err != nil || v != 1 {
+			t.Fatalf("reopen %d: SchemaVersion = %d, %v", i, v, err)
+		}
+		s2.Close()
+	}
+	if n := count(t, db, `SELECT count(*) FROM schema_migrations`); n != 1 {
+		t.Errorf("schema_migrations has %d rows after reopening, want 1", n)
+	}
+}
+
+func TestOpenRefusesEmptyPath(t *testing.T) {
+	if _, err := store.Open(""); err == nil {
+		t.Fatal("Open(\"\") succeeded")
+	}
+}
+
+func TestOpenPragmas(t *testing.T) {
+	ctx := context.Background()
+	s, path := seededStore(t)
+	db := rawDB(t, path)
+	var mode string
+	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Errorf("journal_mode = %q, want wal", mode)
+	}
+	// A connection opened with the store's own pragma has foreign keys on
+	// (the pragma is per connection: the throwaway one starts with it off).
+	fk, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fk.Close()
+	if n := count(t, fk, `PRAGMA foreign_keys`); n != 1 {
+		t.Errorf("foreign_keys with the store's DSN pragma = %d, want 1", n)
+	}
+	// And the store's write connection enforces them: these rows point at
+	// an agency that does not exist.
+	_, err = s.CreateOfficer(ctx, "test", store.OfficerInput{AgencyID: 999, Badge: "X1", FirstName: "No", LastName: "Agency",
+		Rank: "officer", WeeklyCapMinutes: 600, HiredOn: testNow})
+	storeErr(t, err, store.ENotFound, "agency")
+	_, err = s.AddRateCard(ctx, "test", 999, mustLocal("2027-01-01 00:00"), seed.Agencies()[0].Card, "")
+	storeErr(t, err, store.ENotFound, "agency")
+	if n := count(t, db, `SELECT count(*) FROM officers`); n != 0 {
+		t.Errorf("%d officers written for a missing agency", n)
+	}
+	if n := count(t, db, `SELECT count(*) FROM rate_cards WHERE agency_id = 999`); n != 0 {
+		t.Errorf("%d rate cards written for a missing agency", n)
+	}
+}
+
+// Several processes starting at once on a new file each migrate safely.
+func TestOpenConcurrentlyOnNewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "offduty.db")
+	const n = 8
+	errs := make([]error, n)
+	stores := make([]*store.Store, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			stores[i], errs[i] = store.Open(path)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d: %v", i, err)
+			continue
+		}
+		if v, err := stores[i].SchemaVersion(context.Background()); err != nil || v != 1 {
+			t.Errorf("Open %d: SchemaVersion = %d, %v", i, v, err)
+		}
+		stores[i].Close()
+	}
+	if n := count(t, rawDB(t, path), `SELECT count(*) FROM schema_migrations`); n != 1 {
+		t.Errorf("schema_migrations has %d rows, want 1", n)
+	}
+}
+
+func TestClean(t *testing.T) {
+	for _, c := range []struct {
+		in        string
+		multiline bool
+		want      string
+	}{
+		{"plain text", false, "plain text"},
+		{"  padded  ", false, "padded"},
+		{"\x1b[31mred\x1b[0m", false, "red"},
+		{"\x1b]0;title\x07", false, ""},
+		{"before\x1b]0;title\x07after", false, "beforeafter"},
+		{"osc with ST\x1b]8;;http://x\x1b\\link", false, "osc with STlink"},
+		{"\x1bP1$r\x1b\\dcs", false, "dcs"},
+		{"\x1b[2J\x1b[H\x1b[?25lclear", false, "clear"},
+		{"\u009b31mC1 CSI", false, "C1 CSI"},
+		{"bell\x07 and backspace\x08", false, "bell and backspace"},
+		{"nul\x00byte", false, "nulbyte"},
+		{"tab\there", false, "tab here"},
+		{"one\ntwo", false, "onetwo"},
+		{"one\ntwo", true, "one\ntwo"},
+		{"crlf\r\nline\rcr", true, "crlf\nline\ncr"},
+		{"trailing\n\n  \n", true, "trailing"},
+		{"bidi \u202eevil\u202c \u2066x\u2069", false, "bidi evil x"},
+		{"line\u2028sep\ufeff", false, "linesep"},
+		{"unterminated \x1b]0;title", false, "unterminated"},
+		{"lone escape at end\x1b", false, "lone escape at end"},
+		{"\x1b7saved\x1b8", false, "saved"},
+		{"José Ñúñez – 5600 W", false, "José Ñúñez – 5600 W"},
+	} {
+		if got := store.Clean(c.in, c.multiline); got != c.want {
+			t.Errorf("Clean(%q, %v) = %q, want %q", c.in, c.multiline, got, c.want)
+		}
+		// What comes out is stable and has no control characters left.
+		got := store.Clean(c.in, c.multiline)
+		if again := store.Clean(got, c.multiline); again != got {
+			t.Errorf("Clean is not idempotent on %q: %q then %q", c.in, got, again)
+		}
+		if strings.ContainsAny(got, "\x1b\x07\x00\r\u009b") {
+			t.Errorf("Clean(%q) left a control character: %q", c.in, got)
+		}
+	}
+}
