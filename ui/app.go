@@ -112,6 +112,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		a.c.Width, a.c.Height = msg.Width, msg.Height
 		a.help.SetWidth(msg.Width)
+		a.req.SetSize(msg.Width, msg.Height-6)
 		if a.form != nil {
 			a.form.SetSize()
 		}

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
@@ -33,28 +34,48 @@ func (c *Common) today() Date {
 	return Date{n.Year(), n.Month(), n.Day()}
 }
 
-// Styles are the console's lipgloss styles for a light or dark background.
+// Paint is a text style reduced to the escape codes around its text, so a
+// frame can style hundreds of cells without running lipgloss each time.
+type Paint struct{ pre, suf string }
+
+func paint(st lipgloss.Style) Paint {
+	r := st.Render("\x00")
+	pre, suf, _ := strings.Cut(r, "\x00")
+	return Paint{pre, suf}
+}
+
+// Render styles s (each line of it).
+func (p Paint) Render(s string) string {
+	if p.pre == "" && p.suf == "" {
+		return s
+	}
+	if strings.Contains(s, "\n") {
+		s = strings.ReplaceAll(s, "\n", p.suf+"\n"+p.pre)
+	}
+	return p.pre + s + p.suf
+}
+
+// Styles are the console's styles for a light or dark background.
 type Styles struct {
 	Dark      bool
-	App       lipgloss.Style
-	Title     lipgloss.Style
-	Tab       lipgloss.Style
-	ActiveTab lipgloss.Style
-	Status    lipgloss.Style
-	Rule      lipgloss.Style
-	Label     lipgloss.Style
-	Focus     lipgloss.Style
-	Echo      lipgloss.Style
-	Error     lipgloss.Style
-	Warn      lipgloss.Style
-	OK        lipgloss.Style
-	Muted     lipgloss.Style
-	Bold      lipgloss.Style
-	Selected  lipgloss.Style
-	Header    lipgloss.Style
-	Total     lipgloss.Style
-	Refused   lipgloss.Style
-	status    map[string]lipgloss.Style
+	Title     Paint
+	Tab       Paint
+	ActiveTab Paint
+	Status    Paint
+	Rule      Paint
+	Label     Paint
+	Focus     Paint
+	Echo      Paint
+	Error     Paint
+	Warn      Paint
+	OK        Paint
+	Muted     Paint
+	Bold      Paint
+	Selected  Paint
+	Header    Paint
+	Total     Paint
+	Refused   Paint
+	status    map[string]Paint
 }
 
 // NewStyles builds the styles for the terminal's background.
@@ -67,46 +88,42 @@ func NewStyles(dark bool) Styles {
 	amber := c("#8A5A00", "#F2C14E")
 	green := c("#1E7A34", "#6BD38A")
 	blue := c("#1F5FAD", "#7FB2FF")
+	fg := func(col color.Color) Paint { return paint(lipgloss.NewStyle().Foreground(col)) }
 	s := Styles{
 		Dark:      dark,
-		Title:     lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Tab:       lipgloss.NewStyle().Foreground(muted).Padding(0, 1),
-		ActiveTab: lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent).Padding(0, 1),
-		Status:    lipgloss.NewStyle().Foreground(muted),
-		Rule:      lipgloss.NewStyle().Foreground(muted),
-		Label:     lipgloss.NewStyle().Foreground(muted),
-		Focus:     lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Echo:      lipgloss.NewStyle().Foreground(blue),
-		Error:     lipgloss.NewStyle().Foreground(red),
-		Warn:      lipgloss.NewStyle().Foreground(amber),
-		OK:        lipgloss.NewStyle().Foreground(green),
-		Muted:     lipgloss.NewStyle().Foreground(muted),
-		Bold:      lipgloss.NewStyle().Bold(true),
-		Selected:  lipgloss.NewStyle().Reverse(true),
-		Header:    lipgloss.NewStyle().Bold(true).Foreground(muted),
-		Total:     lipgloss.NewStyle().Bold(true),
-		Refused:   lipgloss.NewStyle().Bold(true).Foreground(red),
+		Title:     paint(lipgloss.NewStyle().Bold(true).Foreground(accent)),
+		Tab:       paint(lipgloss.NewStyle().Foreground(muted).Padding(0, 1)),
+		ActiveTab: paint(lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent).Padding(0, 1)),
+		Status:    fg(muted),
+		Rule:      fg(muted),
+		Label:     fg(muted),
+		Focus:     paint(lipgloss.NewStyle().Bold(true).Foreground(accent)),
+		Echo:      fg(blue),
+		Error:     fg(red),
+		Warn:      fg(amber),
+		OK:        fg(green),
+		Muted:     fg(muted),
+		Bold:      paint(lipgloss.NewStyle().Bold(true)),
+		Selected:  paint(lipgloss.NewStyle().Reverse(true)),
+		Header:    paint(lipgloss.NewStyle().Bold(true).Foreground(muted)),
+		Total:     paint(lipgloss.NewStyle().Bold(true)),
+		Refused:   paint(lipgloss.NewStyle().Bold(true).Foreground(red)),
 	}
-	s.status = map[string]lipgloss.Style{
-		store.StatusRequested:  lipgloss.NewStyle().Foreground(amber),
-		store.StatusApproved:   lipgloss.NewStyle().Foreground(blue),
-		store.StatusScheduled:  lipgloss.NewStyle().Foreground(green),
-		store.StatusInProgress: lipgloss.NewStyle().Bold(true).Foreground(green),
-		store.StatusCompleted:  lipgloss.NewStyle().Foreground(muted),
-		store.StatusInvoiced:   lipgloss.NewStyle().Foreground(muted),
-		store.StatusPaid:       lipgloss.NewStyle().Foreground(muted),
-		store.StatusCancelled:  lipgloss.NewStyle().Foreground(red).Strikethrough(true),
+	s.status = map[string]Paint{
+		store.StatusRequested:  fg(amber),
+		store.StatusApproved:   fg(blue),
+		store.StatusScheduled:  fg(green),
+		store.StatusInProgress: paint(lipgloss.NewStyle().Bold(true).Foreground(green)),
+		store.StatusCompleted:  fg(muted),
+		store.StatusInvoiced:   fg(muted),
+		store.StatusPaid:       fg(muted),
+		store.StatusCancelled:  paint(lipgloss.NewStyle().Foreground(red).Strikethrough(true)),
 	}
 	return s
 }
 
 // StatusStyle colours a job status.
-func (s Styles) StatusStyle(status string) lipgloss.Style {
-	if st, ok := s.status[status]; ok {
-		return st
-	}
-	return lipgloss.NewStyle()
-}
+func (s Styles) StatusStyle(status string) Paint { return s.status[status] }
 
 // Keys is the shared keymap; screens add their own.
 type Keys struct {
@@ -128,14 +145,35 @@ func DefaultKeys() Keys {
 	}
 }
 
-// width is the display width of s, with a fast path for plain ASCII.
+// width is the display width of one line of s, styled or not. It counts
+// fast over ASCII, CSI escape sequences and the narrow symbols the console
+// draws, and asks lipgloss about anything else.
 func width(s string) int {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || c < 0x20 {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j + 1
+		case c >= 0x20 && c < 0x7f:
+			n++
+			i++
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !(r >= 0xa0 && r < 0x300) && !(r >= 0x2010 && r < 0x2600) && r != 0x2713 && r != 0x2717 {
+				return lipgloss.Width(s)
+			}
+			n++
+			i += size
+		default:
 			return lipgloss.Width(s)
 		}
 	}
-	return len(s)
+	return n
 }
 
 // fit cuts (with an ellipsis) or pads s, styled or not, to exactly w cells.

@@ -808,7 +808,13 @@ func (f *formModel) View(height int) string {
 				}
 				vw = min(lipgloss.Width(t)+1, iw)
 			}
-			value = clip(f.inputs[i].View(), vw)
+			if i == f.focus {
+				value = clip(f.inputs[i].View(), vw)
+			} else if v := f.inputs[i].Value(); v != "" {
+				value = fit(v, vw) // a blurred input is just its text
+			} else {
+				value = st.Muted.Render(fit(f.inputs[i].Placeholder, vw))
+			}
 		}
 		line := label + value
 		if e := f.echo[i]; e != "" && i != fOrders {

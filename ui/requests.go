@@ -95,7 +95,7 @@ func (r *requestsModel) SetJobs(jobs []store.Job) {
 		today := r.c.Now()
 		for i, idx := range r.view {
 			if !r.jobs[idx].End.Before(today) {
-				r.cursor = i
+				r.cursor, r.offset = i, max(i-2, 0)
 				break
 			}
 		}
@@ -259,6 +259,15 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// SetSize is called on every resize: the list keeps its selection in view.
+func (r *requestsModel) SetSize(w, h int) {
+	rows := max(h-2, 1)
+	if r.cursor >= r.offset+rows {
+		r.offset = r.cursor - rows + 1
+	}
+	r.detailTop = 0
 }
 
 func (r *requestsModel) pageSize() int { return max(r.c.Height-8, 1) }
