@@ -213,9 +213,12 @@ func newFlagSet(e *env, c string, describe string) *flag.FlagSet {
 	fs.Usage = func() {
 		cmd := lookup(c)
 		fmt.Fprintf(e.stdout, "Usage: %s\n\n%s\n\nFlags:\n", cmd.usage, describe)
-		fs.SetOutput(e.stdout)
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
+		// Flags are written --name in this project's help, as in the usage lines.
+		fmt.Fprint(e.stdout, strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")[1:])
 	}
 	return fs
 }

@@ -67,20 +67,12 @@ func Agencies() []store.AgencyInput {
 // Actor is the name seed data is recorded under in the audit.
 const Actor = "seed"
 
-// EnsureAgencies loads the seed agencies into a database that has none, and
-// reports whether it did (a new database).
+// EnsureAgencies loads the seed agencies into a database that has none, in
+// one transaction, and reports whether it did (a new database).
 func EnsureAgencies(ctx context.Context, s *store.Store) (bool, error) {
-	have, err := s.Agencies(ctx)
+	created, err := s.EnsureAgencies(ctx, Actor, Agencies())
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("seed agencies: %w", err)
 	}
-	if len(have) > 0 {
-		return false, nil
-	}
-	for _, a := range Agencies() {
-		if _, err := s.CreateAgency(ctx, Actor, a); err != nil {
-			return false, fmt.Errorf("seed agency %s: %w", a.Slug, err)
-		}
-	}
-	return true, nil
+	return created, nil
 }

@@ -236,6 +236,23 @@ func Demo(ctx context.Context, s *store.Store, now time.Time) error {
 				}
 			}
 		}
+		// Whatever the clock, the board has a shift on duty now and one about to start.
+		if dc.in.Name == "Smith's Marketplace" || dc.in.Name == "Ridley's Family Markets" {
+			hour := now.In(loc).Truncate(time.Hour)
+			start, end := hour.Add(-2*time.Hour), hour.Add(4*time.Hour)
+			if dc.agency == "grantsville" {
+				start, end = hour.Add(3*time.Hour), hour.Add(7*time.Hour)
+			}
+			ids, err := s.CreateJobs(ctx, Actor, store.JobInput{CustomerID: c.ID, SiteID: siteIDs[0], Agency: dc.agency,
+				Start: start, End: end, Officers: 1, Venue: dc.venue, Received: start.Add(-6 * 24 * time.Hour),
+				ContactName: contactName(dc), ContactPhone: contactPhone(dc), PostOrders: dc.patterns[0].orders, PONumber: "PO-NOW"})
+			if err != nil {
+				return fmt.Errorf("demo job for %s now: %w", dc.in.Name, err)
+			}
+			if err := progress(ctx, s, rand.New(rand.NewPCG(7, 7)), ids[0], staff[dc.agency], start, end, now); err != nil {
+				return fmt.Errorf("demo job %d: %w", ids[0], err)
+			}
+		}
 	}
 	return nil
 }
@@ -291,7 +308,11 @@ func progress(ctx context.Context, s *store.Store, rng *rand.Rand, id int64, sta
 		}
 	}
 	j, err = s.Job(ctx, id)
-	if err != nil || j.Status != store.StatusScheduled || start.After(now) {
+	if err != nil || start.After(now) {
+		return err
+	}
+	if j.Status != store.StatusScheduled { // could not be staffed: the customer was told and cancelled
+		_, err := s.Cancel(ctx, Actor, id, start.Add(-50*time.Hour), "no officers available")
 		return err
 	}
 	steps := []string{store.StatusInProgress}

@@ -75,6 +75,45 @@ func (s *Store) CreateAgency(ctx context.Context, actor string, in AgencyInput) 
 	}
 	var a Agency
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = s.createAgency(ctx, tx, actor, in)
+		return err
+	})
+	return a, err
+}
+
+// EnsureAgencies creates the given agencies if the database has none, all in
+// one transaction, and reports whether it did. Two processes opening a new
+// file at once create them exactly once.
+func (s *Store) EnsureAgencies(ctx context.Context, actor string, ins []AgencyInput) (bool, error) {
+	for _, in := range ins {
+		if err := in.Validate(); err != nil {
+			return false, err
+		}
+	}
+	created := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agencies`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, in := range ins {
+			if _, err := s.createAgency(ctx, tx, actor, in); err != nil {
+				return err
+			}
+		}
+		created = true
+		return nil
+	})
+	return created, err
+}
+
+func (s *Store) createAgency(ctx context.Context, tx *sql.Tx, actor string, in AgencyInput) (Agency, error) {
+	var a Agency
+	err := func() error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO agencies (slug, name, zone, created_at) VALUES (?, ?, ?, ?)`,
 			in.Slug, in.Name, in.Zone, fmtTime(s.now()))
 		if err != nil {
@@ -98,7 +137,7 @@ func (s *Store) CreateAgency(ctx context.Context, actor string, in AgencyInput) 
 			return err
 		}
 		return s.audit(ctx, tx, actor, "agency", id, "create", "", in.Slug)
-	})
+	}()
 	return a, err
 }
 
