@@ -21,14 +21,28 @@ type Options struct {
 	Actor string           // user name shown and recorded in the audit
 }
 
+// The tabs, in order.
+const (
+	tabToday = iota
+	tabRequests
+	tabCalendar
+	tabOfficers
+)
+
+var tabs = []string{"Today", "Requests", "Calendar", "Officers"}
+
 // App is the root model: tab bar, the active screen, status line and help.
 type App struct {
-	c    *Common
-	tab  int
-	req  *requestsModel
-	form *formModel
-	help help.Model
-	full bool
+	c     *Common
+	tab   int
+	today *todayModel
+	req   *requestsModel
+	cal   *calendarModel
+	offs  *officersModel
+	form  *formModel // the request form, over any tab
+	job   *jobScreen // the Job screen, over any tab
+	help  help.Model
+	full  bool
 
 	agencies  []store.PricedAgency
 	customers []store.Customer
@@ -37,15 +51,13 @@ type App struct {
 	msgErr bool
 }
 
-var tabs = []string{"Requests"}
-
 // New builds the console.
 func New(o Options) *App {
 	c := &Common{Store: o.Store, Now: o.Now, Loc: o.Loc, Actor: o.Actor, Styles: NewStyles(true), Keys: DefaultKeys(), Width: 80, Height: 24}
 	if o.Store != nil {
 		c.DBPath = o.Store.Path()
 	}
-	a := &App{c: c, req: newRequests(c), help: help.New()}
+	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), help: help.New()}
 	a.help.Styles = help.DefaultStyles(true)
 	return a
 }
@@ -97,13 +109,25 @@ func (a *App) loadJobs() tea.Msg {
 	return jobsMsg{jobs, err}
 }
 
+// refresh reloads every view's data after a change.
+func (a *App) refresh() tea.Cmd {
+	cmds := []tea.Cmd{a.loadJobs, a.today.load(), a.cal.load(), a.offs.load()}
+	if a.cal.agendaOn {
+		cmds = append(cmds, a.cal.loadAgenda())
+	}
+	if a.job != nil {
+		cmds = append(cmds, a.job.load())
+	}
+	return tea.Batch(cmds...)
+}
+
 func tick() tea.Cmd {
 	return tea.Tick(30*time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
 // Init asks for the background colour and loads the data.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, a.loadAll, tick())
+	return tea.Batch(tea.RequestBackgroundColor, a.loadAll, a.today.load(), a.cal.load(), a.offs.load(), tick())
 }
 
 // Update routes messages; it never does I/O.
@@ -123,7 +147,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.help.Styles = help.DefaultStyles(dark)
 		return a, nil
 	case tickMsg:
-		return a, tick()
+		// the board refreshes itself; lists keep their selection
+		cmds := []tea.Cmd{tick(), a.today.load()}
+		if a.job != nil && !a.job.capturing() {
+			cmds = append(cmds, a.job.load())
+		}
+		return a, tea.Batch(cmds...)
 	case loadedMsg:
 		if msg.err != nil {
 			a.setErr("could not load: %v", msg.err)
@@ -139,6 +168,20 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.req.SetJobs(msg.jobs)
 		return a, nil
+	case todayMsg:
+		a.today.set(msg)
+		return a, nil
+	case countsMsg, dayJobsMsg:
+		return a, a.cal.Update(msg)
+	case officersMsg:
+		return a, a.offs.Update(msg)
+	case officerSavedMsg:
+		if msg.err != nil {
+			a.setErr("%v", msg.err)
+		} else {
+			a.setMsg("%s", msg.what)
+		}
+		return a, a.offs.Update(msg)
 	case formSaveMsg:
 		return a, a.save(msg)
 	case savedMsg:
@@ -161,9 +204,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setMsg("Saved %d weekly jobs #%d-#%d as requested", len(msg.ids), msg.ids[0], msg.ids[len(msg.ids)-1])
 			a.req.selectID = msg.ids[0]
 		}
+		if a.job == nil {
+			a.tab = tabRequests
+		}
 		a.req.status, a.req.detail = 0, nil
 		a.req.filter.SetValue("")
-		return a, a.loadAll
+		return a, tea.Batch(a.loadAll, a.refresh())
 	case formCancelMsg:
 		a.form = nil
 		a.setMsg("Request discarded")
@@ -179,7 +225,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return a, nil
 		}
 		a.setMsg("Approved job #%d", msg.id)
-		cmds := []tea.Cmd{a.loadJobs}
+		cmds := []tea.Cmd{a.refresh()}
 		if a.req.detail != nil && a.req.detail.ID == msg.id {
 			cmds = append(cmds, a.loadJob(msg.id, false))
 		}
@@ -188,6 +234,26 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.loadJob(msg.id, true)
 	case openMsg:
 		return a, a.loadJob(msg.id, false)
+	case openJobMsg:
+		a.job = newJobScreen(a.c, msg.id)
+		a.job.intent = msg.intent
+		a.full = false
+		return a, a.job.load()
+	case jobDoneMsg:
+		if a.job != nil {
+			a.job.busy = false
+		}
+		if msg.err != nil {
+			a.setErr("%v", msg.err)
+			return a, nil
+		}
+		a.setMsg("%s", msg.what)
+		return a, a.refresh()
+	case jobLoadedMsg, candidatesMsg, feePreviewMsg, pickedMsg:
+		if a.job != nil {
+			return a, a.job.Update(msg)
+		}
+		return a, nil
 	case jobMsg:
 		if msg.err != nil {
 			a.setErr("%v", msg.err)
@@ -211,11 +277,32 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return a, a.key(msg)
 	}
-	// other messages (cursor blink, paste) go to the active input
-	if a.form != nil {
+	// other messages (cursor blink, paste) go to whatever takes text
+	switch {
+	case a.form != nil:
 		return a, a.form.Update(msg)
+	case a.job != nil:
+		return a, a.job.Update(msg)
+	case a.tab == tabOfficers:
+		return a, a.offs.Update(msg)
 	}
 	return a, a.req.Update(msg)
+}
+
+// typing reports whether the focused screen takes typed text, so global
+// single-letter keys must not fire.
+func (a *App) typing() bool {
+	switch {
+	case a.form != nil:
+		return true
+	case a.job != nil:
+		return a.job.capturing()
+	case a.tab == tabRequests:
+		return a.req.filtering
+	case a.tab == tabOfficers:
+		return a.offs.capturing()
+	}
+	return false
 }
 
 func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
@@ -230,28 +317,66 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		a.clearMsg()
 		return a.form.Update(km)
 	}
-	if a.req.filtering {
+	if a.typing() {
+		if km.String() == "f1" {
+			a.full = !a.full
+			return nil
+		}
+		if a.job != nil {
+			return a.job.Update(km)
+		}
+		if a.tab == tabOfficers {
+			return a.offs.Update(km)
+		}
 		return a.req.Update(km)
 	}
 	switch {
 	case key.Matches(km, a.c.Keys.Help), km.String() == "f1":
 		a.full = !a.full
 		return nil
+	case km.String() == "esc" && a.full:
+		a.full = false
+		return nil
 	case key.Matches(km, a.c.Keys.Quit):
 		return tea.Quit
 	case key.Matches(km, a.c.Keys.New):
 		return a.openForm()
-	case key.Matches(km, a.c.Keys.NextTab) && len(tabs) > 1:
+	}
+	if a.job != nil {
+		if key.Matches(km, a.job.keys.Back) {
+			a.job = nil
+			return a.refresh()
+		}
+		if key.Matches(km, a.job.keys.Edit) {
+			return a.loadJob(a.job.id, true)
+		}
+		a.clearMsg()
+		return a.job.Update(km)
+	}
+	switch {
+	case key.Matches(km, a.c.Keys.NextTab):
 		a.tab = (a.tab + 1) % len(tabs)
 		return nil
-	case key.Matches(km, a.c.Keys.PrevTab) && len(tabs) > 1:
+	case key.Matches(km, a.c.Keys.PrevTab):
 		a.tab = (a.tab + len(tabs) - 1) % len(tabs)
 		return nil
-	case km.String() == "esc" && a.full:
-		a.full = false
+	case km.String() == "f2" || km.String() == "f3" || km.String() == "f4" || km.String() == "f5":
+		a.tab = int(km.String()[1] - '2')
 		return nil
 	}
 	a.clearMsg()
+	switch a.tab {
+	case tabToday:
+		return a.today.Update(km)
+	case tabCalendar:
+		return a.cal.Update(km)
+	case tabOfficers:
+		return a.offs.Update(km)
+	}
+	if a.req.detail != nil && km.String() == "o" { // from the request detail to the full Job screen
+		id := a.req.detail.ID
+		return func() tea.Msg { return openJobMsg{id: id} }
+	}
 	return a.req.Update(km)
 }
 
@@ -313,6 +438,11 @@ type keyMap struct {
 func (k keyMap) ShortHelp() []key.Binding  { return k.short }
 func (k keyMap) FullHelp() [][]key.Binding { return k.full }
 
+type helper interface {
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+}
+
 func (a *App) keys() keyMap {
 	g := a.c.Keys
 	if a.form != nil {
@@ -320,9 +450,25 @@ func (a *App) keys() keyMap {
 		full := append(a.form.keys.FullHelp(), []key.Binding{f1, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))})
 		return keyMap{short: append(a.form.keys.ShortHelp(), f1), full: full}
 	}
+	var h helper
+	switch {
+	case a.job != nil:
+		h = a.job
+	case a.tab == tabToday:
+		h = a.today
+	case a.tab == tabCalendar:
+		h = a.cal
+	case a.tab == tabOfficers:
+		h = a.offs
+	default:
+		h = a.req
+	}
+	if a.typing() {
+		return keyMap{short: h.ShortHelp(), full: h.FullHelp()}
+	}
 	globals := []key.Binding{g.Help, g.Quit}
-	full := append(a.req.FullHelp(), []key.Binding{g.New, g.Help, g.Quit})
-	return keyMap{short: append(a.req.ShortHelp(), globals...), full: full}
+	full := append(h.FullHelp(), []key.Binding{g.NextTab, g.PrevTab, g.New, g.Help, g.Quit})
+	return keyMap{short: append(h.ShortHelp(), globals...), full: full}
 }
 
 // View draws the whole screen.
@@ -343,7 +489,7 @@ func (a *App) render() string {
 	// tab bar
 	bar := st.Title.Render(" offduty ")
 	for i, t := range tabs {
-		if i == a.tab {
+		if i == a.tab && a.job == nil && a.form == nil {
 			bar += st.ActiveTab.Render(t)
 		} else {
 			bar += st.Tab.Render(t)
@@ -362,14 +508,20 @@ func (a *App) render() string {
 		helpView = a.help.ShortHelpView(km.ShortHelp())
 	}
 	helpLines := strings.Split(helpView, "\n")
-	bodyH := h - 4 - len(helpLines)
-	if bodyH < 1 {
-		bodyH = 1
-	}
+	bodyH := max(h-4-len(helpLines), 1)
 	var body string
-	if a.form != nil {
+	switch {
+	case a.form != nil:
 		body = a.form.View(bodyH)
-	} else {
+	case a.job != nil:
+		body = a.job.View(bodyH)
+	case a.tab == tabToday:
+		body = a.today.View(bodyH)
+	case a.tab == tabCalendar:
+		body = a.cal.View(bodyH)
+	case a.tab == tabOfficers:
+		body = a.offs.View(bodyH)
+	default:
 		body = a.req.View(bodyH)
 	}
 	bl := strings.Split(body, "\n")

@@ -67,7 +67,7 @@ func (r *requestsModel) ShortHelp() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 	}
 	if r.detail != nil {
-		return []key.Binding{r.keys.Back, r.keys.Approve, r.keys.Edit, r.keys.Up, r.keys.Down}
+		return []key.Binding{r.keys.Back, key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "job screen")), r.keys.Approve, r.keys.Edit}
 	}
 	return []key.Binding{r.keys.Open, r.keys.New, r.keys.Approve, r.keys.Edit, r.keys.Filter, r.keys.Status}
 }

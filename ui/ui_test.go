@@ -68,6 +68,33 @@ func press(a *App, keys ...string) tea.Cmd {
 	return last
 }
 
+// drain runs a command the way the program would: batches are opened, the
+// resulting messages fed back to Update, recursively. Commands that wait
+// (cursor blink, the 30 s tick) are skipped after a short timeout.
+func drain(a *App, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	ch := make(chan tea.Msg, 1)
+	go func() { ch <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-ch:
+	case <-time.After(300 * time.Millisecond):
+		return
+	}
+	switch m := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range m {
+			drain(a, c)
+		}
+	default:
+		_, next := a.Update(m)
+		drain(a, next)
+	}
+}
+
 func screen(a *App) string { return ansi.Strip(a.render()) }
 
 // fillWestValley types a West Valley request for Valley Fair Mall.
@@ -182,14 +209,10 @@ func TestSaveSelectAndApprove(t *testing.T) {
 	if !strings.Contains(screen(a), "3,084.84") {
 		t.Fatalf("resize lost the quote:\n%s", screen(a))
 	}
-	save := press(a, "ctrl+s")
-	msg := save()
-	_, cmd := a.Update(msg)
-	_, cmd = a.Update(cmd()) // savedMsg
+	drain(a, press(a, "ctrl+s"))
 	if a.form != nil {
 		t.Fatalf("form still open: %s", a.msg)
 	}
-	a.Update(cmd()) // reload
 	j := a.req.selected()
 	if j == nil || j.Total.StringFixed(2) != "3084.84" || j.Status != store.StatusRequested {
 		t.Fatalf("new job not selected: %+v", j)
@@ -197,10 +220,7 @@ func TestSaveSelectAndApprove(t *testing.T) {
 	if !strings.Contains(screen(a), "Saved job #") {
 		t.Fatalf("confirmation missing:\n%s", screen(a))
 	}
-	cmd = press(a, "a")
-	_, cmd = a.Update(cmd()) // approveMsg -> store call
-	_, cmd = a.Update(cmd()) // approvedMsg
-	a.Update(cmd())
+	drain(a, press(a, "a"))
 	if got := a.req.selected(); got == nil || got.Status != store.StatusApproved {
 		t.Fatalf("not approved: %+v (%s)", got, a.msg)
 	}
@@ -209,6 +229,7 @@ func TestSaveSelectAndApprove(t *testing.T) {
 func TestRequestsListFitsAndFilters(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		a := newTestApp(t, size[0], size[1])
+		press(a, "tab") // Today -> Requests
 		s := screen(a)
 		assertFits(t, s, size[0], size[1])
 		for _, want := range []string{"Requests", "Customer", "Status", "? help", "tester"} {

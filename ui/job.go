@@ -1,0 +1,623 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"offduty/pricing"
+	"offduty/store"
+)
+
+// jobKeys are the Job screen's keys.
+type jobKeys struct {
+	Up, Down, PgUp, PgDown, Back, Assign, Unassign, CheckIn, CheckOut, NoShow, Note, Media, Cancel, Reduce, Approve, Edit key.Binding
+}
+
+func newJobKeys() jobKeys {
+	return jobKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "position")),
+		Down:     key.NewBinding(key.WithKeys("down", "j")),
+		PgUp:     key.NewBinding(key.WithKeys("pgup", "K"), key.WithHelp("pgup/pgdn", "scroll")),
+		PgDown:   key.NewBinding(key.WithKeys("pgdown", "J", "space")),
+		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
+		Assign:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "assign")),
+		Unassign: key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "unassign")),
+		CheckIn:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "check in")),
+		CheckOut: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check out")),
+		NoShow:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "no-show")),
+		Note:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "note")),
+		Media:    key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "attach")),
+		Cancel:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel job")),
+		Reduce:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reduce")),
+		Approve:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "approve")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
+	}
+}
+
+// jobScreen shows one job: details, positions with attendance, post orders,
+// quote, notes, media, fees and audit, with the dispatcher's actions.
+type jobScreen struct {
+	c    *Common
+	keys jobKeys
+	id   int64
+
+	job    *store.Job
+	extras store.JobExtras
+	audit  []store.AuditEntry
+	err    string
+
+	sel    int // selected position
+	scroll int
+
+	picker  *picker
+	prompt  *prompt
+	confirm *confirmBox
+	busy    bool
+	intent  string // an action to start once the job has loaded
+}
+
+type confirmBox struct {
+	title string
+	lines []string
+	yes   tea.Cmd
+}
+
+func newJobScreen(c *Common, id int64) *jobScreen {
+	return &jobScreen{c: c, keys: newJobKeys(), id: id}
+}
+
+// Messages of the Job screen.
+type (
+	jobLoadedMsg struct {
+		id     int64
+		job    store.Job
+		extras store.JobExtras
+		audit  []store.AuditEntry
+		err    error
+	}
+	// jobDoneMsg reports a finished action; the root reloads everything.
+	jobDoneMsg struct {
+		id   int64
+		what string
+		err  error
+	}
+	candidatesMsg struct {
+		position store.Position
+		list     []store.Candidate
+		err      error
+	}
+	feePreviewMsg struct {
+		plan store.CancelPlan
+		fee  pricing.Fee
+		err  error
+	}
+)
+
+func (s *jobScreen) load() tea.Cmd {
+	st, id := s.c.Store, s.id
+	return func() tea.Msg {
+		ctx := context.Background()
+		m := jobLoadedMsg{id: id}
+		if m.job, m.err = st.Job(ctx, id); m.err != nil {
+			return m
+		}
+		if m.extras, m.err = st.Extras(ctx, id); m.err != nil {
+			return m
+		}
+		m.audit, m.err = st.Audit(ctx, store.AuditFilter{JobID: id, Limit: 200})
+		return m
+	}
+}
+
+// act runs a store call and reports it as a jobDoneMsg.
+func (s *jobScreen) act(what string, fn func(ctx context.Context) error) tea.Cmd {
+	s.busy = true
+	id := s.id
+	return func() tea.Msg { return jobDoneMsg{id: id, what: what, err: fn(context.Background())} }
+}
+
+func (s *jobScreen) position() *store.Position {
+	if s.job == nil || s.sel < 0 || s.sel >= len(s.job.Positions) {
+		return nil
+	}
+	return &s.job.Positions[s.sel]
+}
+
+// capturing reports whether the screen is taking typed text (prompt or picker).
+func (s *jobScreen) capturing() bool { return s.prompt != nil || s.picker != nil || s.confirm != nil }
+
+func (s *jobScreen) ShortHelp() []key.Binding {
+	if s.prompt != nil {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "ok")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	}
+	if s.confirm != nil {
+		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep"))}
+	}
+	if s.picker != nil {
+		return s.picker.ShortHelp()
+	}
+	return []key.Binding{s.keys.Back, s.keys.Assign, s.keys.CheckIn, s.keys.CheckOut, s.keys.NoShow, s.keys.Note, s.keys.Cancel}
+}
+
+func (s *jobScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{s.keys.Up, s.keys.PgUp, s.keys.Back}, {s.keys.Assign, s.keys.Unassign, s.keys.CheckIn, s.keys.CheckOut, s.keys.NoShow},
+		{s.keys.Note, s.keys.Media, s.keys.Cancel, s.keys.Reduce, s.keys.Approve, s.keys.Edit}}
+}
+
+// Update handles the Job screen's messages and keys.
+func (s *jobScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case jobLoadedMsg:
+		if msg.id != s.id {
+			return nil
+		}
+		s.busy = false
+		if msg.err != nil {
+			s.err = msg.err.Error()
+			return nil
+		}
+		j := msg.job
+		s.job, s.extras, s.audit, s.err = &j, msg.extras, msg.audit, ""
+		s.sel = min(s.sel, max(len(j.Positions)-1, 0))
+		if s.intent != "" {
+			return s.startIntent()
+		}
+		return nil
+	case candidatesMsg:
+		if msg.err != nil {
+			s.err = msg.err.Error()
+			return nil
+		}
+		s.picker = newPicker(s.c, msg.position, msg.list)
+		return nil
+	case feePreviewMsg:
+		if msg.err != nil {
+			s.err = msg.err.Error()
+			return nil
+		}
+		s.confirm = s.feeConfirm(msg.plan, msg.fee)
+		return nil
+	case pickedMsg:
+		s.picker = nil
+		pos, officer, name := msg.position, msg.officer, msg.name
+		if msg.override {
+			s.prompt = newPrompt("Override reason", "", "why the cap may be lifted (recorded in the audit)",
+				func(v string) (string, error) {
+					if strings.TrimSpace(v) == "" {
+						return "", fmt.Errorf("a written reason is required")
+					}
+					return "", nil
+				},
+				func(v string) tea.Cmd {
+					return s.act("Assigned "+name+" (cap overridden)", func(ctx context.Context) error {
+						return s.c.Store.Assign(ctx, s.c.Actor, pos, officer, v)
+					})
+				})
+			return s.prompt.focus()
+		}
+		return s.act("Assigned "+name, func(ctx context.Context) error { return s.c.Store.Assign(ctx, s.c.Actor, pos, officer, "") })
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	}
+	if s.prompt != nil {
+		_, cmd := s.prompt.update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
+	if s.prompt != nil {
+		done, cmd := s.prompt.update(km)
+		if done {
+			s.prompt = nil
+		}
+		return cmd
+	}
+	if s.confirm != nil {
+		switch km.String() {
+		case "y", "Y":
+			c := s.confirm.yes
+			s.confirm = nil
+			return c
+		case "n", "N", "esc":
+			s.confirm = nil
+		}
+		return nil
+	}
+	if s.picker != nil {
+		cmd, closed := s.picker.Update(km)
+		if closed {
+			s.picker = nil
+		}
+		return cmd
+	}
+	s.err = ""
+	if s.job == nil {
+		return nil
+	}
+	p := s.position()
+	switch {
+	case key.Matches(km, s.keys.Up):
+		s.sel = max(s.sel-1, 0)
+	case key.Matches(km, s.keys.Down):
+		s.sel = min(s.sel+1, max(len(s.job.Positions)-1, 0))
+	case key.Matches(km, s.keys.PgDown):
+		s.scroll += max(s.c.Height/2, 1)
+	case key.Matches(km, s.keys.PgUp):
+		s.scroll = max(s.scroll-max(s.c.Height/2, 1), 0)
+	case key.Matches(km, s.keys.Assign):
+		if p == nil || p.Status == "cancelled" {
+			s.err = "no position selected"
+			return nil
+		}
+		if p.OfficerID != 0 {
+			s.err = fmt.Sprintf("position %d already has %s: u to unassign first", p.Slot, p.OfficerName)
+			return nil
+		}
+		pos := *p
+		st := s.c.Store
+		return func() tea.Msg {
+			list, err := st.Candidates(context.Background(), pos.ID)
+			return candidatesMsg{position: pos, list: list, err: err}
+		}
+	case key.Matches(km, s.keys.Unassign):
+		if p == nil || p.OfficerID == 0 {
+			s.err = "that position is open"
+			return nil
+		}
+		id, name := p.ID, p.OfficerName
+		return s.act("Unassigned "+name, func(ctx context.Context) error { return s.c.Store.Unassign(ctx, s.c.Actor, id) })
+	case key.Matches(km, s.keys.CheckIn), key.Matches(km, s.keys.CheckOut):
+		if p == nil || p.OfficerID == 0 {
+			s.err = "assign an officer first"
+			return nil
+		}
+		in := key.Matches(km, s.keys.CheckIn)
+		return s.timePrompt(*p, in)
+	case key.Matches(km, s.keys.NoShow):
+		if p == nil || p.OfficerID == 0 {
+			s.err = "assign an officer first"
+			return nil
+		}
+		id, name := p.ID, p.OfficerName
+		s.confirm = &confirmBox{title: fmt.Sprintf("Record %s as a no-show?", name), lines: []string{"The position reopens and is flagged on Today."},
+			yes: s.act("No-show recorded: position reopened", func(ctx context.Context) error { return s.c.Store.NoShow(ctx, s.c.Actor, id) })}
+	case key.Matches(km, s.keys.Note):
+		s.prompt = newPrompt("Field note", "", "what happened on site (saved with your name and the time)",
+			func(v string) (string, error) {
+				if strings.TrimSpace(v) == "" {
+					return "", fmt.Errorf("type the note")
+				}
+				return "", nil
+			},
+			func(v string) tea.Cmd {
+				return s.act("Note added", func(ctx context.Context) error { _, err := s.c.Store.AddNote(ctx, s.c.Actor, s.id, v); return err })
+			})
+		return s.prompt.focus()
+	case key.Matches(km, s.keys.Media):
+		s.prompt = newPrompt("Attach file", "", "path of a photo, video or document on this machine",
+			func(v string) (string, error) {
+				if strings.TrimSpace(v) == "" {
+					return "", fmt.Errorf("type a path")
+				}
+				return "", nil
+			},
+			func(v string) tea.Cmd {
+				return s.act("File attached", func(ctx context.Context) error {
+					_, err := s.c.Store.AttachMedia(ctx, s.c.Actor, s.id, v)
+					return err
+				})
+			})
+		return s.prompt.focus()
+	case key.Matches(km, s.keys.Cancel):
+		return s.preview(store.CancelPlan{JobID: s.id, At: s.c.Now()})
+	case key.Matches(km, s.keys.Reduce):
+		n := s.job.Officers
+		if n <= 1 {
+			s.err = "one officer left: cancel the job instead (c)"
+			return nil
+		}
+		s.prompt = newPrompt("Remove officers", "1", fmt.Sprintf("how many of the %d officer positions to remove", n),
+			func(v string) (string, error) {
+				k, err := ParseCount(v, 1, n-1, 0, "officers")
+				if err != nil {
+					return "", err
+				}
+				return fmt.Sprintf("%d -> %d officers", n, n-k), nil
+			},
+			func(v string) tea.Cmd {
+				k, _ := ParseCount(v, 1, n-1, 0, "officers")
+				return s.preview(store.CancelPlan{JobID: s.id, At: s.c.Now(), Officers: k})
+			})
+		return s.prompt.focus()
+	case key.Matches(km, s.keys.Approve):
+		return s.act(fmt.Sprintf("Approved job #%d", s.id), func(ctx context.Context) error { return s.c.Store.Approve(ctx, s.c.Actor, s.id) })
+	}
+	return nil
+}
+
+// startIntent selects the position an action from the board is meant for
+// (the first open one to assign, the first due to check in or out) and starts it.
+func (s *jobScreen) startIntent() tea.Cmd {
+	intent := s.intent
+	s.intent = ""
+	for i, p := range s.job.Positions {
+		if p.Status == "cancelled" {
+			continue
+		}
+		ok := false
+		switch intent {
+		case "assign":
+			ok = p.OfficerID == 0
+		case "checkin":
+			ok = p.OfficerID != 0 && p.CheckIn.IsZero()
+		case "checkout":
+			ok = p.OfficerID != 0 && !p.CheckIn.IsZero() && p.CheckOut.IsZero()
+		}
+		if ok {
+			s.sel = i
+			k := map[string]string{"assign": "a", "checkin": "i", "checkout": "o"}[intent]
+			return s.key(tea.KeyPressMsg{Code: rune(k[0]), Text: k})
+		}
+	}
+	s.err = map[string]string{"assign": "every position is filled", "checkin": "nobody is waiting to check in", "checkout": "nobody is on duty"}[intent]
+	return nil
+}
+
+func (s *jobScreen) preview(plan store.CancelPlan) tea.Cmd {
+	st := s.c.Store
+	return func() tea.Msg {
+		fee, err := st.PreviewCancel(context.Background(), plan)
+		return feePreviewMsg{plan: plan, fee: fee, err: err}
+	}
+}
+
+func (s *jobScreen) feeConfirm(plan store.CancelPlan, fee pricing.Fee) *confirmBox {
+	title := fmt.Sprintf("Cancel job #%d?", plan.JobID)
+	done := fmt.Sprintf("Job #%d cancelled, fee %s", plan.JobID, pricing.FormatMoney(fee.Total))
+	if plan.Officers > 0 && s.job != nil && plan.Officers < s.job.Officers {
+		title = fmt.Sprintf("Remove %d officer position(s) from job #%d?", plan.Officers, plan.JobID)
+		done = fmt.Sprintf("Job #%d reduced, fee %s", plan.JobID, pricing.FormatMoney(fee.Total))
+	}
+	lines := append([]string{}, fee.Notes...)
+	for _, l := range fee.Lines {
+		lines = append(lines, fmt.Sprintf("%s = %s", l.Describe(), pricing.FormatMoney(l.Amount)))
+	}
+	lines = append(lines, "Fee: "+pricing.FormatMoney(fee.Total))
+	return &confirmBox{title: title, lines: lines, yes: s.act(done, func(ctx context.Context) error {
+		_, err := s.c.Store.CancelOrReduce(ctx, s.c.Actor, plan)
+		return err
+	})}
+}
+
+// timePrompt asks for a check-in or check-out time, defaulting to now.
+func (s *jobScreen) timePrompt(p store.Position, in bool) tea.Cmd {
+	loc := s.c.Loc
+	label, verb := "Check-out time", "Checked out"
+	if in {
+		label, verb = "Check-in time", "Checked in"
+	}
+	resolve := func(v string) (time.Time, error) {
+		c, err := ParseClock(v)
+		if err != nil {
+			return time.Time{}, err
+		}
+		base := p.Start.In(loc)
+		t, err := pricing.LocalTime(loc, base.Year(), base.Month(), base.Day(), c.Hour, c.Minute)
+		if err != nil {
+			return t, err
+		}
+		if t.Before(p.Start.Add(-12 * time.Hour)) { // an overnight shift: the next day
+			d := base.AddDate(0, 0, 1)
+			t, err = pricing.LocalTime(loc, d.Year(), d.Month(), d.Day(), c.Hour, c.Minute)
+		}
+		return t, err
+	}
+	now := s.c.Now().In(loc).Format("15:04")
+	s.prompt = newPrompt(label, now, "enter for now, or type a time (18:05, 6:05pm)",
+		func(v string) (string, error) {
+			t, err := resolve(v)
+			if err != nil {
+				return "", err
+			}
+			echo := t.In(loc).Format("Mon 02 Jan 15:04")
+			if !in {
+				switch {
+				case t.Before(p.End):
+					echo += " · released early: billed the full shift"
+				case t.After(p.End):
+					echo += " · held over: billed the real time"
+				}
+			}
+			return echo, nil
+		},
+		func(v string) tea.Cmd {
+			t, _ := resolve(v)
+			id, name := p.ID, p.OfficerName
+			return s.act(fmt.Sprintf("%s %s at %s", verb, name, t.In(loc).Format("15:04")), func(ctx context.Context) error {
+				if in {
+					return s.c.Store.CheckIn(ctx, s.c.Actor, id, t)
+				}
+				return s.c.Store.CheckOut(ctx, s.c.Actor, id, t)
+			})
+		})
+	return s.prompt.focus()
+}
+
+// positionState is what a position is doing now, from the clock.
+func positionState(p store.Position, now time.Time) (label string, kind string) {
+	switch {
+	case p.Status == "cancelled":
+		return "cancelled", "muted"
+	case p.OfficerID == 0 && p.Attendance == pricing.AttendanceNoShow:
+		return "NO-SHOW, open", "bad"
+	case p.OfficerID == 0:
+		return "OPEN", "bad"
+	case !p.CheckOut.IsZero() && p.Attendance == pricing.AttendanceReleasedEarly:
+		return "released " + p.CheckOut.In(now.Location()).Format("15:04"), "muted"
+	case !p.CheckOut.IsZero() && p.Attendance == pricing.AttendanceHeldOver:
+		return "held over to " + p.CheckOut.In(now.Location()).Format("15:04"), "muted"
+	case !p.CheckOut.IsZero():
+		return "done", "muted"
+	case !p.CheckIn.IsZero():
+		return "on duty since " + p.CheckIn.In(now.Location()).Format("15:04"), "ok"
+	case now.After(p.Start):
+		return "LATE " + pricing.FormatMinutes(int(now.Sub(p.Start)/time.Minute)), "bad"
+	default:
+		return "assigned", "ok"
+	}
+}
+
+func (st Styles) kind(kind string) Paint {
+	switch kind {
+	case "bad":
+		return st.Refused
+	case "ok":
+		return st.OK
+	case "muted":
+		return st.Muted
+	}
+	return Paint{}
+}
+
+// View draws the Job screen into height rows.
+func (s *jobScreen) View(height int) string {
+	st := s.c.Styles
+	w := s.c.Width
+	if s.job == nil {
+		if s.err != "" {
+			return st.Error.Render(truncate("✗ "+s.err, w))
+		}
+		return st.Muted.Render("loading job…")
+	}
+	if s.picker != nil {
+		return s.picker.View(height)
+	}
+	j := s.job
+	loc := s.c.Loc
+	now := s.c.Now()
+	var top []string
+	start, end := j.Start.In(loc), j.End.In(loc)
+	top = append(top, st.Title.Render(fmt.Sprintf("Job #%d", j.ID))+"  "+st.StatusStyle(j.Status).Render(statusLabel(j.Status))+"  "+
+		st.Bold.Render(truncate(safe(j.CustomerName), w/2)))
+	top = append(top, truncate(fmt.Sprintf("%s %s-%s (%s) · %s · %s", start.Format("Mon 02 Jan 2006"), start.Format("15:04"), end.Format("15:04"),
+		pricing.FormatHours(int(end.Sub(start)/time.Minute)), j.AgencyName, j.Venue), w))
+	top = append(top, truncate(safe(j.SiteName)+", "+safe(j.SiteAddress)+"   contact "+safe(j.ContactName)+" "+safe(j.ContactPhone), w))
+	top = append(top, st.Header.Render(fit(fmt.Sprintf(" %-3s %-10s %-26s %s", "#", "class", "officer", "attendance"), w)))
+	posRows := []string{}
+	for i, p := range j.Positions {
+		who := "—"
+		if p.OfficerID != 0 {
+			who = safe(p.OfficerName) + " " + p.Badge
+		}
+		state, kind := positionState(p, now)
+		if p.Override != "" {
+			state += " · cap overridden"
+		}
+		line := fmt.Sprintf(" %-3d %-10s %s %s", p.Slot, p.Class, fit(who, 26), "")
+		row := fit(line, 43) + st.kind(kind).Render(truncate(state, max(w-43, 1)))
+		if i == s.sel {
+			row = st.Selected.Render(fit(line+truncate(state, max(w-43, 1)), w))
+		}
+		posRows = append(posRows, row)
+	}
+	// the rest, scrollable
+	var doc []string
+	section := func(name string) { doc = append(doc, "", st.Label.Render(name)) }
+	section("Post orders")
+	orders := store.Clean(j.PostOrders, true)
+	if orders == "" {
+		orders = "(none)"
+	}
+	for _, l := range strings.Split(wrap(orders, w-2), "\n") {
+		doc = append(doc, " "+l)
+	}
+	section(fmt.Sprintf("Quote (rate card #%d)", j.RateCardID))
+	for _, l := range j.Quote.Lines {
+		label := fmt.Sprintf("%d %s %s", l.Count, l.Class, l.Basis)
+		doc = append(doc, " "+fit(label, 28)+right(l.Hours+" h", 9)+right(l.Rate, 8)+right(l.Amount, 11))
+	}
+	doc = append(doc, " "+st.Total.Render(fit("Total", 45)+right(j.Quote.Total, 11)))
+	for _, f := range s.extras.Fees {
+		doc = append(doc, " "+st.Warn.Render(fmt.Sprintf("%s fee %s (admin %s, officer %s) %s by %s", f.Kind, f.Total, f.Admin, f.Officer, f.At.In(loc).Format("02 Jan 15:04"), safe(f.Actor))))
+	}
+	section(fmt.Sprintf("Field notes (%d)", len(s.extras.Notes)))
+	for _, n := range s.extras.Notes {
+		head := st.Muted.Render(n.At.In(loc).Format("02 Jan 15:04") + " " + safe(n.Author) + ": ")
+		body := strings.ReplaceAll(store.Clean(n.Body, true), "\n", " / ")
+		doc = append(doc, " "+head+truncate(body, max(w-width(n.At.In(loc).Format("02 Jan 15:04")+safe(n.Author))-5, 10)))
+	}
+	section(fmt.Sprintf("Media (%d)", len(s.extras.Media)))
+	for _, m := range s.extras.Media {
+		doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), m.Type, m.Path), w))
+	}
+	section("Audit")
+	for _, a := range s.audit {
+		change := a.Action
+		if a.Before != "" || a.After != "" {
+			change += ": " + safe(a.Before)
+			if a.Before != "" && a.After != "" {
+				change += " -> "
+			}
+			change += safe(a.After)
+		}
+		doc = append(doc, truncate(fmt.Sprintf(" %s %-10s %s %d %s", a.At.In(loc).Format("02 Jan 15:04"), truncate(safe(a.Actor), 10), a.Entity, a.EntityID, change), w))
+	}
+	// bottom: prompt, confirmation or error
+	var bottom []string
+	switch {
+	case s.prompt != nil:
+		bottom = strings.Split(s.prompt.view(st, w), "\n")
+	case s.confirm != nil:
+		bottom = append(bottom, st.Warn.Render(truncate(s.confirm.title+"  y/n", w)))
+		for _, l := range s.confirm.lines {
+			bottom = append(bottom, "  "+truncate(l, w-2))
+		}
+	case s.err != "":
+		bottom = append(bottom, st.Error.Render(truncate("✗ "+s.err, w)))
+	}
+	// positions get at most half the room; the document scrolls in the rest
+	room := height - len(top) - len(bottom)
+	posMax := max(min(len(posRows), room/2), 1)
+	pStart := 0
+	if s.sel >= posMax {
+		pStart = s.sel - posMax + 1
+	}
+	out := append([]string{}, top...)
+	out = append(out, posRows[pStart:min(pStart+posMax, len(posRows))]...)
+	if len(posRows) > posMax {
+		out = append(out, st.Muted.Render(fmt.Sprintf(" … %d positions, ↑/↓ to see all", len(posRows))))
+	}
+	docRoom := height - len(out) - len(bottom)
+	s.scroll = min(s.scroll, max(len(doc)-docRoom, 0))
+	if docRoom > 0 {
+		out = append(out, doc[s.scroll:min(s.scroll+docRoom, len(doc))]...)
+	}
+	for len(out) < height-len(bottom) {
+		out = append(out, "")
+	}
+	out = append(out, bottom...)
+	if len(out) > height {
+		out = out[:height]
+	}
+	for i := range out {
+		out[i] = fit(out[i], w)
+	}
+	return strings.Join(out, "\n")
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,399 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"offduty/pricing"
+	"offduty/store"
+)
+
+// officersModel is the Officers tab: a searchable roster by agency with
+// hours this week and month and next shifts; add, edit, deactivate.
+type officersModel struct {
+	c         *Common
+	keys      officerKeys
+	agencies  []store.Agency
+	list      []store.Officer
+	loads     map[int64]store.OfficerLoad
+	view      []int
+	cursor    int
+	offset    int
+	agency    int // 0 = all, else agencies[agency-1]
+	filter    textinput.Model
+	filtering bool
+	form      *fieldForm
+	editing   int64
+	confirm   *confirmBox
+	loaded    bool
+	err       string
+}
+
+type officerKeys struct {
+	Up, Down, Filter, Agency, Add, Edit, Active key.Binding
+}
+
+func newOfficers(c *Common) *officersModel {
+	fi := textinput.New()
+	fi.Prompt = "/"
+	fi.Placeholder = "name, badge, rank, phone"
+	return &officersModel{c: c, filter: fi, keys: officerKeys{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
+		Down:   key.NewBinding(key.WithKeys("down", "j")),
+		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Agency: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "agency")),
+		Add:    key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "add")),
+		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Active: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate")),
+	}}
+}
+
+func (m *officersModel) capturing() bool { return m.filtering || m.form != nil || m.confirm != nil }
+
+func (m *officersModel) ShortHelp() []key.Binding {
+	if m.filtering {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
+	}
+	if m.confirm != nil {
+		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep"))}
+	}
+	return []key.Binding{m.keys.Filter, m.keys.Agency, m.keys.Add, m.keys.Edit, m.keys.Active}
+}
+
+func (m *officersModel) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Up, m.keys.Filter, m.keys.Agency}, {m.keys.Add, m.keys.Edit, m.keys.Active}}
+}
+
+type officersMsg struct {
+	agencies []store.Agency
+	list     []store.Officer
+	loads    map[int64]store.OfficerLoad
+	err      error
+}
+
+type officerSavedMsg struct {
+	what string
+	err  error
+}
+
+func (m *officersModel) load() tea.Cmd {
+	st, now, loc := m.c.Store, m.c.Now(), m.c.Loc
+	return func() tea.Msg {
+		ctx := context.Background()
+		var msg officersMsg
+		if msg.agencies, msg.err = st.Agencies(ctx); msg.err != nil {
+			return msg
+		}
+		if msg.list, msg.err = st.Officers(ctx, 0); msg.err != nil {
+			return msg
+		}
+		msg.loads, msg.err = st.OfficerLoads(ctx, now, loc)
+		return msg
+	}
+}
+
+func (m *officersModel) apply() {
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	m.view = m.view[:0]
+	for i, o := range m.list {
+		if m.agency > 0 && o.AgencyID != m.agencies[m.agency-1].ID {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(strings.Join([]string{o.Name(), o.Badge, o.Rank, o.Phone, o.Email, o.AgencySlug}, " ")), q) {
+			continue
+		}
+		m.view = append(m.view, i)
+	}
+	m.cursor = min(m.cursor, max(len(m.view)-1, 0))
+}
+
+func (m *officersModel) selected() *store.Officer {
+	if m.cursor < 0 || m.cursor >= len(m.view) {
+		return nil
+	}
+	return &m.list[m.view[m.cursor]]
+}
+
+func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case officersMsg:
+		if msg.err != nil {
+			m.err = msg.err.Error()
+			return nil
+		}
+		m.agencies, m.list, m.loads, m.loaded, m.err = msg.agencies, msg.list, msg.loads, true, ""
+		m.apply()
+		return nil
+	case officerSavedMsg:
+		if msg.err != nil {
+			m.err = msg.err.Error()
+			return nil
+		}
+		m.err = ""
+		return m.load()
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if m.form != nil {
+		closed, cmd := m.form.update(msg)
+		if closed {
+			m.form = nil
+		}
+		return cmd
+	}
+	if !ok {
+		if m.filtering {
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			return cmd
+		}
+		return nil
+	}
+	if m.confirm != nil {
+		switch km.String() {
+		case "y", "Y":
+			c := m.confirm.yes
+			m.confirm = nil
+			return c
+		case "n", "N", "esc":
+			m.confirm = nil
+		}
+		return nil
+	}
+	if m.filtering {
+		switch km.String() {
+		case "enter":
+			m.filtering = false
+			m.filter.Blur()
+		case "esc":
+			m.filtering = false
+			m.filter.Blur()
+			m.filter.SetValue("")
+			m.apply()
+		default:
+			var cmd tea.Cmd
+			m.filter, cmd = m.filter.Update(msg)
+			m.apply()
+			return cmd
+		}
+		return nil
+	}
+	m.err = ""
+	switch {
+	case key.Matches(km, m.keys.Up):
+		m.cursor = max(m.cursor-1, 0)
+	case key.Matches(km, m.keys.Down):
+		m.cursor = min(m.cursor+1, max(len(m.view)-1, 0))
+	case key.Matches(km, m.keys.Filter):
+		m.filtering = true
+		return m.filter.Focus()
+	case key.Matches(km, m.keys.Agency):
+		m.agency = (m.agency + 1) % (len(m.agencies) + 1)
+		m.apply()
+	case key.Matches(km, m.keys.Add):
+		return m.openForm(nil)
+	case key.Matches(km, m.keys.Edit):
+		if o := m.selected(); o != nil {
+			return m.openForm(o)
+		}
+	case key.Matches(km, m.keys.Active):
+		o := m.selected()
+		if o == nil {
+			return nil
+		}
+		id, name, active := o.ID, o.Name(), !o.Active
+		verb := "Deactivate"
+		if active {
+			verb = "Reactivate"
+		}
+		m.confirm = &confirmBox{title: fmt.Sprintf("%s %s?", verb, name), yes: func() tea.Msg {
+			n, err := m.c.Store.SetOfficerActive(context.Background(), m.c.Actor, id, active, m.c.Now())
+			what := fmt.Sprintf("%sd %s", verb, name)
+			if err == nil && !active && n > 0 {
+				what += fmt.Sprintf("; still holds %d future shift(s): reassign them", n)
+			}
+			return officerSavedMsg{what: what, err: err}
+		}}
+	}
+	return nil
+}
+
+func (m *officersModel) openForm(o *store.Officer) tea.Cmd {
+	var agencyNames []string
+	for _, a := range m.agencies {
+		agencyNames = append(agencyNames, a.Name)
+	}
+	if len(agencyNames) == 0 {
+		m.err = "no agencies"
+		return nil
+	}
+	rank := 0
+	in := store.OfficerInput{WeeklyCapMinutes: 20 * 60, HiredOn: m.c.Now()}
+	agencyIdx := max(m.agency-1, 0)
+	title := "Add officer"
+	if o != nil {
+		title = "Edit " + o.Name()
+		in = store.OfficerInput{AgencyID: o.AgencyID, Badge: o.Badge, FirstName: o.FirstName, LastName: o.LastName, Rank: o.Rank,
+			Phone: o.Phone, Email: o.Email, WeeklyCapMinutes: o.WeeklyCapMinutes, HiredOn: o.HiredOn}
+		for i, r := range store.Ranks {
+			if r == o.Rank {
+				rank = i
+			}
+		}
+		for i, a := range m.agencies {
+			if a.ID == o.AgencyID {
+				agencyIdx = i
+			}
+		}
+	}
+	required := func(what string) func(string) (string, error) {
+		return func(v string) (string, error) {
+			if v == "" {
+				return "", fmt.Errorf("%s is required", what)
+			}
+			return "", nil
+		}
+	}
+	fields := []*field{
+		choiceField("Agency", agencyNames, agencyIdx),
+		textField("Badge", in.Badge, "WV2300", required("badge")),
+		textField("First name", in.FirstName, "", required("first name")),
+		textField("Last name", in.LastName, "", required("last name")),
+		choiceField("Rank", store.Ranks, rank),
+		textField("Phone", in.Phone, "801-555-0100", func(v string) (string, error) { return "", store.ValidatePhone(v) }),
+		textField("Email", in.Email, "", nil),
+		textField("Weekly cap", strconv.Itoa(in.WeeklyCapMinutes/60), "hours", func(v string) (string, error) {
+			h, err := strconv.Atoi(v)
+			if err != nil || h < 1 || h > 168 {
+				return "", fmt.Errorf("weekly cap: a whole number of hours, 1 to 168")
+			}
+			return fmt.Sprintf("%d h a week", h), nil
+		}),
+		textField("Hired on", in.HiredOn.Format("2006-01-02"), "YYYY-MM-DD", func(v string) (string, error) {
+			d, err := ParseDate(v, m.c.today())
+			if err != nil {
+				return "", err
+			}
+			return d.Echo(), nil
+		}),
+	}
+	if o != nil {
+		fields = fields[1:] // an officer stays with their agency
+	}
+	id := int64(0)
+	if o != nil {
+		id = o.ID
+	}
+	m.form = newFieldForm(title, fields, func() tea.Cmd {
+		get := func(label string) string {
+			for _, f := range fields {
+				if f.label == label {
+					return f.value()
+				}
+			}
+			return ""
+		}
+		capH, _ := strconv.Atoi(get("Weekly cap"))
+		hired, _ := ParseDate(get("Hired on"), m.c.today())
+		input := store.OfficerInput{AgencyID: in.AgencyID, Badge: get("Badge"), FirstName: get("First name"), LastName: get("Last name"),
+			Rank: get("Rank"), Phone: get("Phone"), Email: get("Email"), WeeklyCapMinutes: capH * 60,
+			HiredOn: time.Date(hired.Year, hired.Month, hired.Day, 0, 0, 0, 0, time.UTC)}
+		if id == 0 {
+			for _, a := range m.agencies {
+				if a.Name == get("Agency") {
+					input.AgencyID = a.ID
+				}
+			}
+		}
+		st, actor := m.c.Store, m.c.Actor
+		return func() tea.Msg {
+			if id == 0 {
+				o, err := st.CreateOfficer(context.Background(), actor, input)
+				return officerSavedMsg{what: "Added " + o.Name(), err: err}
+			}
+			return officerSavedMsg{what: "Saved " + input.FirstName + " " + input.LastName, err: st.UpdateOfficer(context.Background(), actor, id, input)}
+		}
+	})
+	return m.form.setFocus(0)
+}
+
+func (m *officersModel) View(height int) string {
+	st := m.c.Styles
+	w := m.c.Width
+	if m.form != nil {
+		return m.form.view(st, w, height)
+	}
+	if !m.loaded {
+		return st.Muted.Render("loading officers…")
+	}
+	agency := "all agencies"
+	if m.agency > 0 {
+		agency = m.agencies[m.agency-1].Name
+	}
+	head := fmt.Sprintf("%d of %d officers · %s", len(m.view), len(m.list), agency)
+	var out []string
+	if m.filtering || m.filter.Value() != "" {
+		out = append(out, fit(m.filter.View(), w/2)+" "+st.Muted.Render(truncate(head, w-w/2-1)))
+	} else {
+		out = append(out, st.Muted.Render(fit(head, w)))
+	}
+	nameW := max(w-4-9-8-13-5-6-6-12-8, 10)
+	out = append(out, st.Header.Render(fit(fmt.Sprintf(" %s %-3s %-9s %-7s %-12s %4s %5s %5s  %s", fit("Name", nameW), "Agy", "Rank", "Badge", "Phone", "Cap", "Week", "Month", "Next shift"), w)))
+	bottom := 0
+	if m.confirm != nil || m.err != "" {
+		bottom = 1
+	}
+	rows := max(height-2-bottom, 1)
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	now := m.c.Now()
+	for i := m.offset; i < len(m.view) && i < m.offset+rows; i++ {
+		o := m.list[m.view[i]]
+		l := m.loads[o.ID]
+		next := "—"
+		for _, b := range l.Next {
+			if b.End.After(now) {
+				next = b.Start.In(m.c.Loc).Format("Mon 02 15:04")
+				break
+			}
+		}
+		ag := "WVC"
+		if o.AgencySlug == "grantsville" {
+			ag = "GPD"
+		}
+		name := safe(o.Name())
+		if !o.Active {
+			name += " (inactive)"
+		}
+		line := fit(fmt.Sprintf(" %s %-3s %-9s %-7s %-12s %4d %5s %5s  %s", fit(name, nameW), ag, o.Rank, o.Badge, truncate(safe(o.Phone), 12),
+			o.WeeklyCapMinutes/60, pricing.FormatMinutes(l.WeekMinutes), pricing.FormatMinutes(l.MonthMinutes), next), w)
+		switch {
+		case i == m.cursor:
+			line = st.Selected.Render(line)
+		case !o.Active:
+			line = st.Muted.Render(line)
+		case l.WeekMinutes >= o.WeeklyCapMinutes:
+			line = st.Warn.Render(line)
+		}
+		out = append(out, line)
+	}
+	for len(out) < height-bottom {
+		out = append(out, "")
+	}
+	if m.confirm != nil {
+		out = append(out, st.Warn.Render(truncate(m.confirm.title+"  y/n", w)))
+	} else if m.err != "" {
+		out = append(out, st.Error.Render(truncate("✗ "+m.err, w)))
+	}
+	return strings.Join(out, "\n")
+}
