@@ -300,7 +300,7 @@ func progress(ctx context.Context, s *store.Store, rng *rand.Rand, id int64, sta
 			if p.Class == "supervisor" && !store.SupervisorRank(o.Rank) {
 				continue
 			}
-			if err := s.Assign(ctx, Actor, p.ID, o.ID); err == nil {
+			if err := s.Assign(ctx, Actor, p.ID, o.ID, ""); err == nil {
 				break
 			} else if store.ErrorCode(err) != store.EConflict {
 				return err
@@ -315,9 +315,35 @@ func progress(ctx context.Context, s *store.Store, rng *rand.Rand, id int64, sta
 		_, err := s.Cancel(ctx, Actor, id, start.Add(-50*time.Hour), "no officers available")
 		return err
 	}
-	steps := []string{store.StatusInProgress}
-	if !end.After(now) {
-		steps = append(steps, store.StatusCompleted)
+	// Attendance: officers check in around the start (one in a while late),
+	// and, for shifts that are over, check out at the end, a few released
+	// early or held over. The store moves the job to in progress, then completed.
+	for _, p := range j.Positions {
+		in := start.Add(time.Duration(rng.IntN(11)-7) * time.Minute)
+		if in.After(now) {
+			in = now
+		}
+		if err := s.CheckIn(ctx, Actor, p.ID, in); err != nil {
+			return err
+		}
+	}
+	if end.After(now) {
+		return nil
+	}
+	for _, p := range j.Positions {
+		out := end
+		switch rng.IntN(12) {
+		case 0:
+			out = end.Add(-time.Duration(30+rng.IntN(90)) * time.Minute) // released early
+		case 1:
+			out = end.Add(time.Duration(15+rng.IntN(60)) * time.Minute) // held over
+		}
+		if err := s.CheckOut(ctx, Actor, p.ID, out); err != nil {
+			return err
+		}
+	}
+	var steps []string
+	{
 		age := now.Sub(end)
 		if age > 21*24*time.Hour {
 			steps = append(steps, store.StatusInvoiced)
