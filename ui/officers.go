@@ -343,8 +343,12 @@ func (m *officersModel) View(height int) string {
 	} else {
 		out = append(out, st.Muted.Render(fit(head, w)))
 	}
-	nameW := max(w-4-9-8-13-5-6-6-12-8, 10)
-	out = append(out, st.Header.Render(fit(fmt.Sprintf(" %s %-3s %-9s %-7s %-12s %4s %5s %5s  %s", fit("Name", nameW), "Agy", "Rank", "Badge", "Phone", "Cap", "Week", "Month", "Next shift"), w)))
+	phoneW := 0
+	if w >= 100 {
+		phoneW = 13
+	}
+	nameW := max(w-1-4-11-8-phoneW-5-6-6-2-16, 10)
+	out = append(out, st.Header.Render(fit(fmt.Sprintf(" %s %-3s %-10s %-7s %s%4s %5s %5s  %s", fit("Name", nameW), "Agy", "Rank", "Badge", fit("Phone", phoneW), "Cap", "Week", "Month", "Next shift"), w)))
 	bottom := 0
 	if m.confirm != nil || m.err != "" {
 		bottom = 1
@@ -363,7 +367,7 @@ func (m *officersModel) View(height int) string {
 		next := "—"
 		for _, b := range l.Next {
 			if b.End.After(now) {
-				next = b.Start.In(m.c.Loc).Format("Mon 02 15:04")
+				next = b.Start.In(m.c.Loc).Format("Mon 02 Jan 15:04")
 				break
 			}
 		}
@@ -375,7 +379,7 @@ func (m *officersModel) View(height int) string {
 		if !o.Active {
 			name += " (inactive)"
 		}
-		line := fit(fmt.Sprintf(" %s %-3s %-9s %-7s %-12s %4d %5s %5s  %s", fit(name, nameW), ag, o.Rank, o.Badge, truncate(safe(o.Phone), 12),
+		line := fit(fmt.Sprintf(" %s %-3s %-10s %-7s %s%4d %5s %5s  %s", fit(name, nameW), ag, o.Rank, o.Badge, fit(safe(o.Phone), phoneW),
 			o.WeeklyCapMinutes/60, pricing.FormatMinutes(l.WeekMinutes), pricing.FormatMinutes(l.MonthMinutes), next), w)
 		switch {
 		case i == m.cursor:
