@@ -16,7 +16,7 @@ func fill(t testing.TB, s *store.Store, j store.Job, prefix string) store.Job {
 	t.Helper()
 	for i, p := range j.Positions {
 		o := officer(t, s, "west-valley-city", prefix+string(rune('A'+i)), "sergeant", 60)
-		if err := s.Assign(context.Background(), "dispatch", p.ID, o.ID); err != nil {
+		if err := s.Assign(context.Background(), "dispatch", p.ID, o.ID, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,15 +138,15 @@ func TestCancelledShiftFreesTheOfficer(t *testing.T) {
 	o := officer(t, s, "west-valley-city", "F1", "officer", 40)
 	a := approvedJob(t, s, cust, site, mustLocal("2026-12-08 10:00"), 4, 1)
 	b := approvedJob(t, s, cust, site, mustLocal("2026-12-08 12:00"), 4, 1)
-	if err := s.Assign(ctx, "dispatch", a.Positions[0].ID, o.ID); err != nil {
+	if err := s.Assign(ctx, "dispatch", a.Positions[0].ID, o.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	storeErr(t, s.Assign(ctx, "dispatch", b.Positions[0].ID, o.ID), store.EConflict, "officer")
+	storeErr(t, s.Assign(ctx, "dispatch", b.Positions[0].ID, o.ID, ""), store.EConflict, "officer")
 	if _, err := s.Cancel(ctx, "dispatch", a.ID, testNow, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Assign(ctx, "dispatch", b.Positions[0].ID, o.ID); err != nil {
+	if err := s.Assign(ctx, "dispatch", b.Positions[0].ID, o.ID, ""); err != nil {
 		t.Errorf("officer still blocked by a cancelled shift: %v", err)
 	}
-	storeErr(t, s.Assign(ctx, "dispatch", a.Positions[0].ID, o.ID), store.EConflict, "status")
+	storeErr(t, s.Assign(ctx, "dispatch", a.Positions[0].ID, o.ID, ""), store.EConflict, "status")
 }

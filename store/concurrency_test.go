@@ -54,7 +54,7 @@ func TestConcurrentAssignSameOfficer(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			errs[i] = stores[i].Assign(ctx, fmt.Sprintf("dispatcher %d", i), positions[i], o.ID)
+			errs[i] = stores[i].Assign(ctx, fmt.Sprintf("dispatcher %d", i), positions[i], o.ID, "")
 		})
 	}
 	close(start)

@@ -82,7 +82,12 @@ type Position struct {
 	Status      string
 	CheckIn     time.Time
 	CheckOut    time.Time
-	Attendance  string
+	Attendance  string // "", released_early, held_over, no_show
+
+	Badge           string
+	Override        string // a supervisor's reason for lifting a cap
+	NoShowOfficerID int64  // who did not come, when the position reopened
+	NoShowName      string
 }
 
 // JobInput is a request as typed: it creates (or edits) one job, or a weekly series.
@@ -464,32 +469,44 @@ func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
 	return j, err
 }
 
+const positionCols = `p.id, p.job_id, p.slot, p.class, coalesce(p.officer_id, 0),
+	coalesce(o.first_name || ' ' || o.last_name, ''), coalesce(o.badge, ''), p.starts_at, p.ends_at, p.status,
+	p.check_in_at, p.check_out_at, p.attendance, p.override_reason, coalesce(p.no_show_officer_id, 0),
+	coalesce(n.first_name || ' ' || n.last_name, '')`
+
+func scanPosition(sc interface{ Scan(...any) error }) (Position, error) {
+	var p Position
+	var st, en string
+	var in, out sql.NullString
+	err := sc.Scan(&p.ID, &p.JobID, &p.Slot, &p.Class, &p.OfficerID, &p.OfficerName, &p.Badge, &st, &en, &p.Status, &in, &out,
+		&p.Attendance, &p.Override, &p.NoShowOfficerID, &p.NoShowName)
+	if err != nil {
+		return p, err
+	}
+	if p.Start, err = parseTime(st); err != nil {
+		return p, err
+	}
+	if p.End, err = parseTime(en); err != nil {
+		return p, err
+	}
+	if p.CheckIn, err = nullTime(in); err != nil {
+		return p, err
+	}
+	p.CheckOut, err = nullTime(out)
+	return p, err
+}
+
 func positions(ctx context.Context, q querier, jobID int64) ([]Position, error) {
-	rows, err := q.QueryContext(ctx, `SELECT p.id, p.job_id, p.slot, p.class, coalesce(p.officer_id, 0),
-		coalesce(o.first_name || ' ' || o.last_name, ''), p.starts_at, p.ends_at, p.status, p.check_in_at, p.check_out_at, p.attendance
-		FROM positions p LEFT JOIN officers o ON o.id = p.officer_id WHERE p.job_id = ? ORDER BY p.slot`, jobID)
+	rows, err := q.QueryContext(ctx, `SELECT `+positionCols+` FROM positions p LEFT JOIN officers o ON o.id = p.officer_id
+		LEFT JOIN officers n ON n.id = p.no_show_officer_id WHERE p.job_id = ? ORDER BY p.slot`, jobID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Position
 	for rows.Next() {
-		var p Position
-		var st, en string
-		var in, outT sql.NullString
-		if err := rows.Scan(&p.ID, &p.JobID, &p.Slot, &p.Class, &p.OfficerID, &p.OfficerName, &st, &en, &p.Status, &in, &outT, &p.Attendance); err != nil {
-			return nil, err
-		}
-		if p.Start, err = parseTime(st); err != nil {
-			return nil, err
-		}
-		if p.End, err = parseTime(en); err != nil {
-			return nil, err
-		}
-		if p.CheckIn, err = nullTime(in); err != nil {
-			return nil, err
-		}
-		if p.CheckOut, err = nullTime(outT); err != nil {
+		p, err := scanPosition(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)

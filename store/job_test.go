@@ -414,42 +414,44 @@ func TestAssign(t *testing.T) {
 	sergeant := officer(t, s, "west-valley-city", "W9", "sergeant", 40)
 	gv := officer(t, s, "grantsville", "G1", "sergeant", 40)
 
-	e := storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, gv.ID), store.EConflict, "officer")
+	e := storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, gv.ID, ""), store.EConflict, "officer")
 	if !strings.Contains(e.Message, "another agency") {
 		t.Errorf("wrong agency: %q", e.Message)
 	}
-	e = storeErr(t, s.Assign(ctx, "dispatch", sup.ID, wvc[0].ID), store.EConflict, "officer")
+	e = storeErr(t, s.Assign(ctx, "dispatch", sup.ID, wvc[0].ID, ""), store.EConflict, "officer")
 	if !strings.Contains(e.Message, "supervisor rank") {
 		t.Errorf("corporal as supervisor: %q", e.Message)
 	}
-	storeErr(t, s.Assign(ctx, "dispatch", 99999, wvc[0].ID), store.ENotFound, "position")
-	storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, 99999), store.ENotFound, "officer")
+	storeErr(t, s.Assign(ctx, "dispatch", 99999, wvc[0].ID, ""), store.ENotFound, "position")
+	storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, 99999, ""), store.ENotFound, "officer")
 
-	// There is no API to deactivate an officer yet: do it in SQL to reach the check.
 	inactive := officer(t, s, "west-valley-city", "W8", "officer", 40)
-	if _, err := db.Exec(`UPDATE officers SET active = 0 WHERE id = ?`, inactive.ID); err != nil {
+	if _, err := s.SetOfficerActive(ctx, "test", inactive.ID, false, testNow); err != nil {
 		t.Fatal(err)
 	}
-	e = storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, inactive.ID), store.EConflict, "officer")
+	if n := count(t, db, `SELECT count(*) FROM officers WHERE id = ? AND active = 0`, inactive.ID); n != 1 {
+		t.Fatal("SetOfficerActive(false) did not store the officer as inactive")
+	}
+	e = storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, inactive.ID, ""), store.EConflict, "officer")
 	if !strings.Contains(e.Message, "inactive") {
 		t.Errorf("inactive: %q", e.Message)
 	}
 
 	for i := range 5 {
-		if err := s.Assign(ctx, "dispatch", j.Positions[i].ID, wvc[i].ID); err != nil {
+		if err := s.Assign(ctx, "dispatch", j.Positions[i].ID, wvc[i].ID, ""); err != nil {
 			t.Fatalf("assign %s: %v", wvc[i].Badge, err)
 		}
 		if got := job(t, s, j.ID); got.Status != store.StatusApproved || got.Filled != i+1 {
 			t.Errorf("after %d assignments: %s with %d filled", i+1, got.Status, got.Filled)
 		}
 	}
-	e = storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, sergeant.ID), store.EConflict, "position")
+	e = storeErr(t, s.Assign(ctx, "dispatch", j.Positions[0].ID, sergeant.ID, ""), store.EConflict, "position")
 	if !strings.Contains(e.Message, "already has an officer") {
 		t.Errorf("filled position: %q", e.Message)
 	}
 	// One officer cannot hold two positions of the same shift.
-	e = storeErr(t, s.Assign(ctx, "dispatch", sup.ID, wvc[0].ID), store.EConflict, "officer")
-	if err := s.Assign(ctx, "dispatch", sup.ID, sergeant.ID); err != nil {
+	e = storeErr(t, s.Assign(ctx, "dispatch", sup.ID, wvc[0].ID, ""), store.EConflict, "officer")
+	if err := s.Assign(ctx, "dispatch", sup.ID, sergeant.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	got := job(t, s, j.ID)
@@ -460,15 +462,25 @@ func TestAssign(t *testing.T) {
 		t.Errorf("position status %q", got.Positions[0].Status)
 	}
 
-	// Overlap with another job, touching end to end is fine.
+	// Overlap with another job by one minute is refused outright, even with an override.
 	overlap := approvedJob(t, s, cust, site, mustLocal("2026-12-07 13:59"), 2, 1)
-	e = storeErr(t, s.Assign(ctx, "dispatch", overlap.Positions[0].ID, wvc[1].ID), store.EConflict, "officer")
-	if !strings.Contains(e.Message, "overlapping shift") {
+	e = storeErr(t, s.Assign(ctx, "dispatch", overlap.Positions[0].ID, wvc[1].ID, ""), store.EConflict, "officer")
+	if !strings.Contains(e.Message, "overlapping shift") || strings.Contains(e.Message, "may override") {
 		t.Errorf("overlap: %q", e.Message)
 	}
-	after := approvedJob(t, s, cust, site, mustLocal("2026-12-07 14:00"), 2, 1)
-	if err := s.Assign(ctx, "dispatch", after.Positions[0].ID, wvc[1].ID); err != nil {
-		t.Errorf("back-to-back shift refused: %v", err)
+	storeErr(t, s.Assign(ctx, "dispatch", overlap.Positions[0].ID, wvc[1].ID, "short-staffed"), store.EConflict, "officer")
+	// Back to back (10:00-14:00 then 14:00-16:00) no longer overlaps but
+	// leaves no rest: refused under the 8 h rule, which a supervisor may lift.
+	backToBack := approvedJob(t, s, cust, site, mustLocal("2026-12-07 14:00"), 2, 1)
+	e = storeErr(t, s.Assign(ctx, "dispatch", backToBack.Positions[0].ID, wvc[1].ID, ""), store.EConflict, "officer")
+	if !strings.Contains(e.Message, "less than 8 h rest after a shift ending Mon 14:00") || strings.Contains(e.Message, "overlapping") ||
+		!strings.Contains(e.Message, "may override") {
+		t.Errorf("back-to-back: %q", e.Message)
+	}
+	// 8 h after the end (22:00) is fine.
+	after := approvedJob(t, s, cust, site, mustLocal("2026-12-07 22:00"), 2, 1)
+	if err := s.Assign(ctx, "dispatch", after.Positions[0].ID, wvc[1].ID, ""); err != nil {
+		t.Errorf("shift 8 h after the last one refused: %v", err)
 	}
 	if j := job(t, s, after.ID); j.Status != store.StatusScheduled {
 		t.Errorf("one-position job is %s after its assignment", j.Status)
@@ -480,7 +492,7 @@ func TestAssign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e = storeErr(t, s.Assign(ctx, "dispatch", job(t, s, ids[0]).Positions[0].ID, wvc[2].ID), store.EConflict, "status")
+	e = storeErr(t, s.Assign(ctx, "dispatch", job(t, s, ids[0]).Positions[0].ID, wvc[2].ID, ""), store.EConflict, "status")
 }
 
 func TestAssignWeeklyCap(t *testing.T) {
@@ -493,24 +505,24 @@ func TestAssignWeeklyCap(t *testing.T) {
 	wed := approvedJob(t, s, cust, site, mustLocal("2026-12-09 08:00"), 4, 1)
 	fri := approvedJob(t, s, cust, site, mustLocal("2026-12-11 08:00"), 1, 1)
 	nextMon := approvedJob(t, s, cust, site, mustLocal("2026-12-14 00:00"), 8, 1)
-	if err := s.Assign(ctx, "dispatch", mon.Positions[0].ID, o.ID); err != nil {
+	if err := s.Assign(ctx, "dispatch", mon.Positions[0].ID, o.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Assign(ctx, "dispatch", wed.Positions[0].ID, o.ID); err != nil {
+	if err := s.Assign(ctx, "dispatch", wed.Positions[0].ID, o.ID, ""); err != nil {
 		t.Fatalf("reaching the cap exactly (6 + 4 = 10 h) was refused: %v", err)
 	}
-	e := storeErr(t, s.Assign(ctx, "dispatch", fri.Positions[0].ID, o.ID), store.EConflict, "officer")
-	if !strings.Contains(e.Message, "weekly cap") || !strings.Contains(e.Message, "10:00 of 10:00 h") {
+	e := storeErr(t, s.Assign(ctx, "dispatch", fri.Positions[0].ID, o.ID, ""), store.EConflict, "officer")
+	if !strings.Contains(e.Message, "weekly cap reached (10 h of 10 h booked)") {
 		t.Errorf("cap message %q", e.Message)
 	}
-	if err := s.Assign(ctx, "dispatch", nextMon.Positions[0].ID, o.ID); err != nil {
+	if err := s.Assign(ctx, "dispatch", nextMon.Positions[0].ID, o.ID, ""); err != nil {
 		t.Errorf("next week (Monday 00:00) counted against this week: %v", err)
 	}
 	// A cancelled job frees its hours.
 	if _, err := s.Cancel(ctx, "dispatch", wed.ID, testNow, "rained out"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Assign(ctx, "dispatch", fri.Positions[0].ID, o.ID); err != nil {
+	if err := s.Assign(ctx, "dispatch", fri.Positions[0].ID, o.ID, ""); err != nil {
 		t.Errorf("hours of a cancelled job still count: %v", err)
 	}
 }
@@ -541,7 +553,7 @@ func TestAdvanceLifecycle(t *testing.T) {
 		t.Errorf("approved -> scheduled message %q", e.Message)
 	}
 	storeErr(t, s.Advance(ctx, "dispatch", id, store.StatusInProgress), store.EConflict, "status")
-	if err := s.Assign(ctx, "dispatch", job(t, s, id).Positions[0].ID, o.ID); err != nil {
+	if err := s.Assign(ctx, "dispatch", job(t, s, id).Positions[0].ID, o.ID, ""); err != nil {
 		t.Fatal(err)
 	}
 	storeErr(t, s.Advance(ctx, "dispatch", id, store.StatusCompleted), store.EConflict, "status")

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"offduty/pricing"
 )
@@ -62,112 +65,6 @@ func (s *Store) Advance(ctx context.Context, actor string, id int64, to string) 
 	})
 }
 
-// Assign puts an officer in an open position of an approved or scheduled job.
-// Inside the write transaction it checks the officer's agency, activity,
-// rank, overlapping shifts and weekly cap; the job becomes scheduled when
-// every position is filled.
-func (s *Store) Assign(ctx context.Context, actor string, positionID, officerID int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var jobID int64
-		var class, st, en, status string
-		var current sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT job_id, class, starts_at, ends_at, status, officer_id FROM positions WHERE id = ?`, positionID).
-			Scan(&jobID, &class, &st, &en, &status, &current)
-		if err == sql.ErrNoRows {
-			return &Error{Code: ENotFound, Field: "position", Message: fmt.Sprintf("no position %d", positionID)}
-		}
-		if err != nil {
-			return err
-		}
-		j, err := jobByID(ctx, tx, jobID)
-		if err != nil {
-			return err
-		}
-		if j.Status != StatusApproved && j.Status != StatusScheduled && j.Status != StatusInProgress {
-			return &Error{Code: EConflict, Field: "status", Message: fmt.Sprintf("job %d is %s: positions are filled once it is approved", jobID, j.Status)}
-		}
-		if status == "cancelled" {
-			return &Error{Code: EConflict, Field: "position", Message: "that position was cancelled"}
-		}
-		if current.Valid {
-			return &Error{Code: EConflict, Field: "position", Message: "that position already has an officer: unassign first"}
-		}
-		list, err := officers(ctx, tx, `WHERE o.id = ?`, officerID)
-		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return &Error{Code: ENotFound, Field: "officer", Message: fmt.Sprintf("no officer %d", officerID)}
-		}
-		o := list[0]
-		if reason := s.ineligible(ctx, tx, o, j, class); reason != "" {
-			return &Error{Code: EConflict, Field: "officer", Message: fmt.Sprintf("%s cannot take this shift: %s", o.Name(), reason)}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE positions SET officer_id = ?, status = 'assigned' WHERE id = ?`, officerID, positionID); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, actor, "position", positionID, "assign", "", fmt.Sprintf("%s (%s)", o.Name(), o.Badge)); err != nil {
-			return err
-		}
-		var open int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM positions WHERE job_id = ? AND status = 'open'`, jobID).Scan(&open); err != nil {
-			return err
-		}
-		if open == 0 && j.Status == StatusApproved {
-			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'scheduled', updated_at = ? WHERE id = ?`, fmtTime(s.now()), jobID); err != nil {
-				return err
-			}
-			return s.audit(ctx, tx, actor, "job", jobID, "status", StatusApproved, StatusScheduled)
-		}
-		return nil
-	})
-}
-
-// ineligible says why an officer cannot take a position of job j, or "".
-func (s *Store) ineligible(ctx context.Context, q querier, o Officer, j Job, class string) string {
-	if !o.Active {
-		return "inactive"
-	}
-	if o.AgencyID != j.AgencyID {
-		return "officer of another agency"
-	}
-	if class == "supervisor" && !SupervisorRank(o.Rank) {
-		return "supervisor rank needed (sergeant or above)"
-	}
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM positions p JOIN jobs j ON j.id = p.job_id
-		WHERE p.officer_id = ? AND p.status = 'assigned' AND j.status <> 'cancelled' AND p.starts_at < ? AND p.ends_at > ?`,
-		o.ID, fmtTime(j.End), fmtTime(j.Start)).Scan(&n); err != nil {
-		return err.Error()
-	}
-	if n > 0 {
-		return "overlapping shift"
-	}
-	loc, _ := time.LoadLocation("America/Denver")
-	if a, err := agencyByID(ctx, q, j.AgencyID); err == nil {
-		loc = a.Loc
-	}
-	ws := weekStart(j.Start, loc)
-	var mins int
-	if err := q.QueryRowContext(ctx, `SELECT coalesce(sum((unixepoch(p.ends_at) - unixepoch(p.starts_at)) / 60), 0)
-		FROM positions p JOIN jobs j ON j.id = p.job_id
-		WHERE p.officer_id = ? AND p.status = 'assigned' AND j.status <> 'cancelled' AND p.starts_at >= ? AND p.starts_at < ?`,
-		o.ID, fmtTime(ws), fmtTime(ws.AddDate(0, 0, 7))).Scan(&mins); err != nil {
-		return err.Error()
-	}
-	if mins+int(j.End.Sub(j.Start)/time.Minute) > o.WeeklyCapMinutes {
-		return fmt.Sprintf("weekly cap reached (%s of %s h booked)", pricing.FormatMinutes(mins), pricing.FormatMinutes(o.WeeklyCapMinutes))
-	}
-	return ""
-}
-
-// weekStart is the Monday 00:00 (in loc) of t's week.
-func weekStart(t time.Time, loc *time.Location) time.Time {
-	l := t.In(loc)
-	d := (int(l.Weekday()) + 6) % 7
-	return time.Date(l.Year(), l.Month(), l.Day()-d, 0, 0, 0, 0, loc)
-}
-
 // JobQuote re-prices a job from its saved inputs with the rate card it was
 // priced with (for cancellation fees and invoices).
 func (s *Store) jobQuote(ctx context.Context, q querier, j Job) (*pricing.Quote, pricing.RateCard, error) {
@@ -187,37 +84,194 @@ func (s *Store) jobQuote(ctx context.Context, q querier, j Job) (*pricing.Quote,
 	return qt, rc.Card, err
 }
 
+// CancelPlan describes a cancellation or reduction: remove Officers officer
+// positions (all of them, or 0, cancels the whole job).
+type CancelPlan struct {
+	JobID    int64
+	At       time.Time
+	Officers int // officer positions to remove; 0 or all = cancel the job
+	Reason   string
+}
+
+// planFee prices a plan: the positions removed (officers, and the supervisor
+// if the officers left fall under the agency's threshold) and the fee.
+func (s *Store) planFee(ctx context.Context, q querier, j Job, plan CancelPlan) (fee pricing.Fee, offs, sups int, whole bool, err error) {
+	if err = CanMove(j.Status, StatusCancelled); err != nil {
+		return fee, 0, 0, false, &Error{Code: EConflict, Field: "status", Message: fmt.Sprintf("job %d: %v", j.ID, err)}
+	}
+	quote, card, err := s.jobQuote(ctx, q, j)
+	if err != nil {
+		return fee, 0, 0, false, err
+	}
+	if plan.Officers < 0 || plan.Officers > j.Officers {
+		return fee, 0, 0, false, &Error{Code: EInvalid, Field: "positions", Message: fmt.Sprintf("job %d has %d officer positions: remove 1 to %d", j.ID, j.Officers, j.Officers)}
+	}
+	offs, sups, whole = plan.Officers, 0, plan.Officers == 0 || plan.Officers == j.Officers
+	if whole {
+		offs, sups = j.Officers, j.Supervisors
+	} else if j.Supervisors > 0 && (card.SupervisorAt == 0 || j.Officers-offs < card.SupervisorAt) {
+		sups = j.Supervisors // fewer officers than the threshold: the supervisor goes too
+	}
+	worked := int(min(max(plan.At.Sub(j.Start), 0), j.End.Sub(j.Start)) / time.Minute)
+	fee, err = pricing.CancellationFee(pricing.Cancellation{Quote: quote, Minimum: card.MinimumMinutes, Approved: j.Status != StatusRequested,
+		At: plan.At, Officers: offs, Supervisors: sups, WorkedMinutes: worked})
+	if err != nil {
+		return fee, 0, 0, false, &Error{Code: EInvalid, Message: err.Error()}
+	}
+	return fee, offs, sups, whole, nil
+}
+
+// PreviewCancel computes the fee of a cancellation or reduction without
+// changing anything, so it can be shown before the user confirms.
+func (s *Store) PreviewCancel(ctx context.Context, plan CancelPlan) (pricing.Fee, error) {
+	var fee pricing.Fee
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		j, err := jobByID(ctx, tx, plan.JobID)
+		if err != nil {
+			return err
+		}
+		fee, _, _, _, err = s.planFee(ctx, tx, j, plan)
+		return err
+	})
+	return fee, err
+}
+
 // Cancel cancels a whole job at `at`, computing the fee of RULES.md
 // "Cancellation and reduction" and keeping it on the job.
 func (s *Store) Cancel(ctx context.Context, actor string, id int64, at time.Time, reason string) (pricing.Fee, error) {
+	return s.CancelOrReduce(ctx, actor, CancelPlan{JobID: id, At: at, Reason: reason})
+}
+
+// CancelOrReduce applies a plan: the whole job is cancelled, or the officer
+// positions (open ones first) are removed and the job re-priced for what
+// remains; the fee is kept on the job, line by line, for invoicing.
+func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPlan) (pricing.Fee, error) {
 	var fee pricing.Fee
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		j, err := jobByID(ctx, tx, id)
+		j, err := jobByID(ctx, tx, plan.JobID)
 		if err != nil {
 			return err
 		}
-		if err := CanMove(j.Status, StatusCancelled); err != nil {
-			return &Error{Code: EConflict, Field: "status", Message: fmt.Sprintf("job %d: %v", id, err)}
+		var offs, sups int
+		var whole bool
+		if fee, offs, sups, whole, err = s.planFee(ctx, tx, j, plan); err != nil {
+			return err
 		}
-		q, card, err := s.jobQuote(ctx, tx, j)
+		kind := "reduce"
+		if whole {
+			kind = "cancel"
+			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ?`,
+				fmtTime(plan.At), Clean(plan.Reason, false), fmtTime(s.now()), j.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE positions SET status = 'cancelled' WHERE job_id = ? AND status <> 'cancelled'`, j.ID); err != nil {
+				return err
+			}
+		} else {
+			if err := s.removePositions(ctx, tx, j.ID, "officer", offs); err != nil {
+				return err
+			}
+			if err := s.removePositions(ctx, tx, j.ID, "supervisor", sups); err != nil {
+				return err
+			}
+			if err := s.reprice(ctx, tx, j, j.Officers-offs); err != nil {
+				return err
+			}
+		}
+		detail, _ := json.Marshal(fee.Lines)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO job_fees (job_id, at, kind, total, admin, officer, detail, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			j.ID, fmtTime(plan.At), kind, fee.Total.StringFixed(2), fee.Admin.StringFixed(2), fee.Officer.StringFixed(2), string(detail), actor); err != nil {
+			return err
+		}
+		sum, err := feeSum(ctx, tx, j.ID)
 		if err != nil {
 			return err
 		}
-		// Hours already worked (a job cancelled while in progress), per position.
-		worked := int(min(max(at.Sub(j.Start), 0), j.End.Sub(j.Start)) / time.Minute)
-		fee, err = pricing.CancellationFee(pricing.Cancellation{Quote: q, Minimum: card.MinimumMinutes, Approved: j.Status != StatusRequested,
-			At: at, Officers: j.Officers, Supervisors: j.Supervisors, WorkedMinutes: worked})
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET cancel_fee = ? WHERE id = ?`, sum.StringFixed(2), j.ID); err != nil {
+			return err
+		}
+		if whole {
+			return s.audit(ctx, tx, actor, "job", j.ID, "cancel", j.Status, "cancelled, fee "+fee.Total.StringFixed(2))
+		}
+		if err := s.audit(ctx, tx, actor, "job", j.ID, "reduce", fmt.Sprintf("%d officers, %d supervisors", j.Officers, j.Supervisors),
+			fmt.Sprintf("%d officers, %d supervisors, fee %s", j.Officers-offs, j.Supervisors-sups, fee.Total.StringFixed(2))); err != nil {
+			return err
+		}
+		j2, err := jobByID(ctx, tx, j.ID)
 		if err != nil {
-			return &Error{Code: EInvalid, Message: err.Error()}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'cancelled', cancel_fee = ?, cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ?`,
-			fee.Total.StringFixed(2), fmtTime(at), Clean(reason, false), fmtTime(s.now()), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE positions SET status = 'cancelled' WHERE job_id = ?`, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, actor, "job", id, "cancel", j.Status, "cancelled, fee "+fee.Total.StringFixed(2))
+		return s.settleStatus(ctx, tx, actor, j2)
 	})
 	return fee, err
+}
+
+// removePositions cancels n positions of a class, open ones first, then the
+// latest filled; checked-in positions are never removed.
+func (s *Store) removePositions(ctx context.Context, tx *sql.Tx, jobID int64, class string, n int) error {
+	if n == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM positions WHERE job_id = ? AND class = ? AND status <> 'cancelled' AND check_in_at IS NULL
+		ORDER BY (status = 'open') DESC, slot DESC LIMIT ?`, jobID, class, n)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) < n {
+		return &Error{Code: EConflict, Field: "positions", Message: fmt.Sprintf("only %d %s positions can be removed: the others have checked in", len(ids), class)}
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE positions SET status = 'cancelled' WHERE id = ?`, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reprice prices a reduced job with its own card and received time.
+func (s *Store) reprice(ctx context.Context, tx *sql.Tx, j Job, officers int) error {
+	j.Officers = officers
+	q, _, err := s.jobQuote(ctx, tx, j)
+	if err != nil {
+		return quoteErr(err)
+	}
+	snap, err := json.Marshal(q)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE jobs SET officers = ?, supervisors = ?, total = ?, quote_json = ?, updated_at = ? WHERE id = ?`,
+		q.Officers, q.Supervisors, q.Total.StringFixed(2), string(snap), fmtTime(s.now()), j.ID)
+	return err
+}
+
+// feeSum adds up a job's fees exactly.
+func feeSum(ctx context.Context, q querier, jobID int64) (decimal.Decimal, error) {
+	rows, err := q.QueryContext(ctx, `SELECT total FROM job_fees WHERE job_id = ?`, jobID)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	defer rows.Close()
+	sum := decimal.Zero
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return sum, err
+		}
+		d, err := decimal.NewFromString(t)
+		if err != nil {
+			return sum, err
+		}
+		sum = sum.Add(d)
+	}
+	return sum, rows.Err()
 }

@@ -142,3 +142,106 @@ func officers(ctx context.Context, q querier, where string, args ...any) ([]Offi
 	}
 	return out, rows.Err()
 }
+
+// UpdateOfficer changes an officer's details (not their agency).
+func (s *Store) UpdateOfficer(ctx context.Context, actor string, id int64, in OfficerInput) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		before, err := officers(ctx, tx, `WHERE o.id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if len(before) == 0 {
+			return &Error{Code: ENotFound, Field: "officer", Message: fmt.Sprintf("no officer %d", id)}
+		}
+		b := before[0]
+		if _, err := tx.ExecContext(ctx, `UPDATE officers SET badge = ?, first_name = ?, last_name = ?, rank = ?, phone = ?, email = ?,
+			weekly_cap_minutes = ?, hired_on = ? WHERE id = ?`, in.Badge, in.FirstName, in.LastName, in.Rank, in.Phone, in.Email,
+			in.WeeklyCapMinutes, in.HiredOn.Format("2006-01-02"), id); err != nil {
+			if strings.Contains(err.Error(), "UNIQUE") {
+				return &Error{Code: EConflict, Field: "badge", Message: fmt.Sprintf("badge %s is already used in this agency", in.Badge)}
+			}
+			return err
+		}
+		return s.audit(ctx, tx, actor, "officer", id, "edit",
+			fmt.Sprintf("%s %s, %s, cap %d min", b.Badge, b.Name(), b.Rank, b.WeeklyCapMinutes),
+			fmt.Sprintf("%s %s %s, %s, cap %d min", in.Badge, in.FirstName, in.LastName, in.Rank, in.WeeklyCapMinutes))
+	})
+}
+
+// SetOfficerActive deactivates (or reactivates) an officer. Officers are
+// never deleted: their history keeps them. Future shifts are not touched;
+// the caller is told how many the officer still holds.
+func (s *Store) SetOfficerActive(ctx context.Context, actor string, id int64, active bool, now time.Time) (future int, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE officers SET active = ? WHERE id = ?`, active, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &Error{Code: ENotFound, Field: "officer", Message: fmt.Sprintf("no officer %d", id)}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM positions p JOIN jobs j ON j.id = p.job_id
+			WHERE p.officer_id = ? AND p.status = 'assigned' AND j.status <> 'cancelled' AND p.starts_at >= ?`, id, fmtTime(now)).Scan(&future); err != nil {
+			return err
+		}
+		action := "deactivate"
+		if active {
+			action = "activate"
+		}
+		return s.audit(ctx, tx, actor, "officer", id, action, "", "")
+	})
+	return future, err
+}
+
+// OfficerLoad is an officer's booked time around a moment.
+type OfficerLoad struct {
+	WeekMinutes  int
+	MonthMinutes int
+	Next         []Booking // upcoming shifts, soonest first (at most 3)
+}
+
+// OfficerLoads gives every officer's booked minutes in the week and month of
+// `at` (judged in loc) and their next shifts from `at`.
+func (s *Store) OfficerLoads(ctx context.Context, at time.Time, loc *time.Location) (map[int64]OfficerLoad, error) {
+	out := map[int64]OfficerLoad{}
+	ws, ms := WeekStart(at, loc), MonthStart(at, loc)
+	from := ws
+	if ms.Before(from) {
+		from = ms
+	}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT p.officer_id, p.id, p.job_id, p.starts_at, p.ends_at FROM positions p JOIN jobs j ON j.id = p.job_id
+			WHERE p.status = 'assigned' AND j.status <> 'cancelled' AND p.starts_at >= ? ORDER BY p.starts_at`, fmtTime(from))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var oid int64
+			var b Booking
+			var st, en string
+			if err := rows.Scan(&oid, &b.PositionID, &b.JobID, &st, &en); err != nil {
+				return err
+			}
+			b.Start, _ = parseTime(st)
+			b.End, _ = parseTime(en)
+			l := out[oid]
+			m := int(b.End.Sub(b.Start) / time.Minute)
+			if !b.Start.Before(ws) && b.Start.Before(ws.AddDate(0, 0, 7)) {
+				l.WeekMinutes += m
+			}
+			if !b.Start.Before(ms) && b.Start.Before(ms.AddDate(0, 1, 0)) {
+				l.MonthMinutes += m
+			}
+			if b.End.After(at) && len(l.Next) < 3 {
+				l.Next = append(l.Next, b)
+			}
+			out[oid] = l
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -158,10 +158,29 @@ func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
 	return fn(tx)
 }
 
-// audit records one change.
+// audit records one change. Changes to a job, its positions, notes, media
+// and fees also carry the job's id, so a job's history is one query.
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor, entity string, id int64, action, before, after string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, entity, entity_id, action, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		fmtTime(s.now()), actor, entity, id, action, before, after)
+	var jobID any
+	switch entity {
+	case "job":
+		jobID = id
+	case "position":
+		jobID = sql.NullInt64{}
+		var j int64
+		if err := tx.QueryRowContext(ctx, `SELECT job_id FROM positions WHERE id = ?`, id).Scan(&j); err == nil {
+			jobID = j
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, entity, entity_id, action, before, after, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		fmtTime(s.now()), actor, entity, id, action, before, after, jobID)
+	return err
+}
+
+// auditJob records a change that belongs to a job but is not the job row itself.
+func (s *Store) auditJob(ctx context.Context, tx *sql.Tx, actor string, jobID int64, entity string, id int64, action, before, after string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor, entity, entity_id, action, before, after, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		fmtTime(s.now()), actor, entity, id, action, before, after, jobID)
 	return err
 }
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/url"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -114,25 +116,38 @@ func TestOpenMigratesNewFileAndReopens(t *testing.T) {
 	if !s.Now().Equal(testNow) {
 		t.Errorf("Now() = %v, want the injected clock %v", s.Now(), testNow)
 	}
+	files := migrationFiles(t)
 	v, err := s.SchemaVersion(ctx)
-	if err != nil || v != 1 {
-		t.Fatalf("SchemaVersion = %d, %v; want 1", v, err)
+	if err != nil || v != len(files) {
+		t.Fatalf("SchemaVersion = %d, %v; want %d (one per embedded migration)", v, err, len(files))
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	db := rawDB(t, path)
-	var version int
-	var name, applied string
-	if err := db.QueryRow(`SELECT version, name, applied_at FROM schema_migrations`).Scan(&version, &name, &applied); err != nil {
+	rows, err := db.Query(`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if version != 1 || name != "0001_init.sql" || applied != "2026-11-26T16:00:00Z" {
-		t.Errorf("schema_migrations row = %d %q %q", version, name, applied)
+	var got []string
+	for rows.Next() {
+		var version int
+		var name, applied string
+		if err := rows.Scan(&version, &name, &applied); err != nil {
+			t.Fatal(err)
+		}
+		if version != len(got)+1 || applied != "2026-11-26T16:00:00Z" {
+			t.Errorf("schema_migrations row = %d %q %q", version, name, applied)
+		}
+		got = append(got, name)
+	}
+	rows.Close()
+	if len(got) != len(files) || len(got) < 2 || got[0] != "0001_init.sql" || got[1] != "0002_dispatch.sql" {
+		t.Errorf("schema_migrations names = %v, want the embedded files %v", got, files)
 	}
 	for _, table := range []string{"agencies", "rate_cards", "agency_holidays", "venue_rules", "customers", "contacts",
-		"sites", "officers", "series", "jobs", "positions", "audit"} {
+		"sites", "officers", "series", "jobs", "positions", "audit", "job_notes", "media", "job_fees"} {
 		if count(t, db, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table) != 1 {
 			t.Errorf("table %s missing after migration", table)
 		}
@@ -144,14 +159,35 @@ func TestOpenMigratesNewFileAndReopens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reopen %d: %v", i, err)
 		}
-		if v, err := s2.SchemaVersion(ctx); err != nil || v != 1 {
+		if v, err := s2.SchemaVersion(ctx); err != nil || v != len(files) {
 			t.Fatalf("reopen %d: SchemaVersion = %d, %v", i, v, err)
 		}
 		s2.Close()
 	}
-	if n := count(t, db, `SELECT count(*) FROM schema_migrations`); n != 1 {
-		t.Errorf("schema_migrations has %d rows after reopening, want 1", n)
+	if n := count(t, db, `SELECT count(*) FROM schema_migrations`); n != len(files) {
+		t.Errorf("schema_migrations has %d rows after reopening, want %d", n, len(files))
 	}
+}
+
+// migrationFiles lists the numbered migrations the store embeds, checking
+// they run 0001, 0002, ... without a gap (so the highest is their count).
+func migrationFiles(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	for i, f := range files {
+		files[i] = filepath.Base(f)
+		if want := fmt.Sprintf("%04d_", i+1); !strings.HasPrefix(files[i], want) {
+			t.Fatalf("migration %s: want a name starting %s", files[i], want)
+		}
+	}
+	if len(files) < 2 {
+		t.Fatalf("embedded migrations %v: want at least 0001 and 0002", files)
+	}
+	return files
 }
 
 func TestOpenRefusesEmptyPath(t *testing.T) {
@@ -198,6 +234,7 @@ func TestOpenPragmas(t *testing.T) {
 
 // Several processes starting at once on a new file each migrate safely.
 func TestOpenConcurrentlyOnNewFile(t *testing.T) {
+	files := migrationFiles(t)
 	path := filepath.Join(t.TempDir(), "offduty.db")
 	const n = 8
 	errs := make([]error, n)
@@ -217,13 +254,13 @@ func TestOpenConcurrentlyOnNewFile(t *testing.T) {
 			t.Errorf("Open %d: %v", i, err)
 			continue
 		}
-		if v, err := stores[i].SchemaVersion(context.Background()); err != nil || v != 1 {
-			t.Errorf("Open %d: SchemaVersion = %d, %v", i, v, err)
+		if v, err := stores[i].SchemaVersion(context.Background()); err != nil || v != len(files) {
+			t.Errorf("Open %d: SchemaVersion = %d, %v; want %d", i, v, err, len(files))
 		}
 		stores[i].Close()
 	}
-	if n := count(t, rawDB(t, path), `SELECT count(*) FROM schema_migrations`); n != 1 {
-		t.Errorf("schema_migrations has %d rows, want 1", n)
+	if n := count(t, rawDB(t, path), `SELECT count(*) FROM schema_migrations`); n != len(files) {
+		t.Errorf("schema_migrations has %d rows, want %d", n, len(files))
 	}
 }
 

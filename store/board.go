@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// DayCount is one local day of the calendar.
+type DayCount struct {
+	Day       time.Time // 00:00 local
+	Shifts    int       // jobs starting that day, not cancelled
+	Positions int       // their positions
+	Open      int       // of which without an officer
+	OpenJobs  int       // jobs with at least one open position
+}
+
+// DayCounts counts shifts and open positions per local day in [from, to)
+// (both local midnights), one query over the positions' start index.
+func (s *Store) DayCounts(ctx context.Context, from, to time.Time, loc *time.Location) ([]DayCount, error) {
+	var out []DayCount
+	idx := map[string]int{}
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		idx[d.Format("2006-01-02")] = len(out)
+		out = append(out, DayCount{Day: d})
+	}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT j.id, j.starts_at, count(p.id), sum(p.status = 'open')
+			FROM jobs j JOIN positions p ON p.job_id = j.id AND p.status <> 'cancelled'
+			WHERE j.starts_at >= ? AND j.starts_at < ? AND j.status <> 'cancelled'
+			GROUP BY j.id`, fmtTime(from), fmtTime(to))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var st string
+			var n, open int
+			if err := rows.Scan(&id, &st, &n, &open); err != nil {
+				return err
+			}
+			t, err := parseTime(st)
+			if err != nil {
+				return err
+			}
+			i, ok := idx[t.In(loc).Format("2006-01-02")]
+			if !ok {
+				continue
+			}
+			d := &out[i]
+			d.Shifts++
+			d.Positions += n
+			d.Open += open
+			if open > 0 {
+				d.OpenJobs++
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// JobsWithPositions lists the jobs starting in [from, to), with their
+// positions, by start time; cancelled jobs are included.
+func (s *Store) JobsWithPositions(ctx context.Context, from, to time.Time) ([]Job, error) {
+	jobs, err := s.Jobs(ctx, JobFilter{From: from, To: to})
+	if err != nil || len(jobs) == 0 {
+		return jobs, err
+	}
+	idx := map[int64]int{}
+	for i, j := range jobs {
+		idx[j.ID] = i
+	}
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+positionCols+` FROM positions p LEFT JOIN officers o ON o.id = p.officer_id
+			LEFT JOIN officers n ON n.id = p.no_show_officer_id
+			JOIN jobs j ON j.id = p.job_id WHERE j.starts_at >= ? AND j.starts_at < ? ORDER BY p.job_id, p.slot`, fmtTime(from), fmtTime(to))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, err := scanPosition(rows)
+			if err != nil {
+				return err
+			}
+			if i, ok := idx[p.JobID]; ok {
+				jobs[i].Positions = append(jobs[i].Positions, p)
+			}
+		}
+		return rows.Err()
+	})
+	return jobs, err
+}
+
+// Media is a file attached to a job, kept under its SHA-256 name.
+type Media struct {
+	ID      int64
+	JobID   int64
+	SHA256  string
+	Name    string // original file name
+	Size    int64
+	Type    string // MIME type
+	AddedAt time.Time
+	AddedBy string
+	Path    string // where the copy is kept
+}
+
+// MediaDir is the folder beside the database where attachments are kept.
+func (s *Store) MediaDir() string {
+	return filepath.Join(filepath.Dir(s.path), "media")
+}
+
+// MaxMediaBytes bounds an attachment.
+const MaxMediaBytes = 200 << 20
+
+// AttachMedia copies a file into the media folder under its SHA-256 name and
+// records it on the job. The same content is stored once.
+func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, src string) (Media, error) {
+	src = strings.TrimSpace(src)
+	if strings.HasPrefix(src, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			src = filepath.Join(home, src[2:])
+		}
+	}
+	f, err := os.Open(src)
+	if err != nil {
+		return Media{}, &Error{Code: EInvalid, Field: "path", Message: fmt.Sprintf("cannot read %s: %v", src, unwrapPathErr(err))}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Media{}, err
+	}
+	if st.IsDir() {
+		return Media{}, &Error{Code: EInvalid, Field: "path", Message: src + " is a folder, not a file"}
+	}
+	if st.Size() > MaxMediaBytes {
+		return Media{}, &Error{Code: EInvalid, Field: "path", Message: fmt.Sprintf("%s is larger than %d MB", src, MaxMediaBytes>>20)}
+	}
+	if err := os.MkdirAll(s.MediaDir(), 0o755); err != nil {
+		return Media{}, err
+	}
+	tmp, err := os.CreateTemp(s.MediaDir(), ".upload-*")
+	if err != nil {
+		return Media{}, err
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Media{}, err
+	}
+	size, err := io.Copy(io.MultiWriter(tmp, h), f)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Media{}, err
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	dst := filepath.Join(s.MediaDir(), sum)
+	if _, err := os.Stat(dst); err != nil {
+		if err := os.Rename(tmp.Name(), dst); err != nil {
+			return Media{}, err
+		}
+	}
+	typ := mime.TypeByExtension(strings.ToLower(filepath.Ext(src)))
+	if typ == "" {
+		typ = http.DetectContentType(head)
+	}
+	m := Media{JobID: jobID, SHA256: sum, Name: Clean(filepath.Base(src), false), Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := jobByID(ctx, tx, jobID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO media (job_id, sha256, name, size, type, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			jobID, sum, m.Name, size, typ, fmtTime(m.AddedAt), actor)
+		if err != nil {
+			return err
+		}
+		m.ID, _ = res.LastInsertId()
+		return s.auditJob(ctx, tx, actor, jobID, "media", m.ID, "attach", "", fmt.Sprintf("%s (%d bytes, %s)", m.Name, size, sum[:12]))
+	})
+	return m, err
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// JobExtras are a job's notes, media and fees.
+type JobExtras struct {
+	Notes []Note
+	Media []Media
+	Fees  []Fee
+}
+
+// Fee is a cancellation or reduction fee kept on a job.
+type Fee struct {
+	At      time.Time
+	Kind    string
+	Total   string
+	Admin   string
+	Officer string
+	Actor   string
+}
+
+// Extras loads a job's notes (oldest first), media and fees.
+func (s *Store) Extras(ctx context.Context, jobID int64) (JobExtras, error) {
+	var x JobExtras
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, at, author, body FROM job_notes WHERE job_id = ? ORDER BY at, id`, jobID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			n := Note{JobID: jobID}
+			var at string
+			if err := rows.Scan(&n.ID, &at, &n.Author, &n.Body); err != nil {
+				rows.Close()
+				return err
+			}
+			n.At, _ = parseTime(at)
+			x.Notes = append(x.Notes, n)
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT id, sha256, name, size, type, added_at, added_by FROM media WHERE job_id = ? ORDER BY id`, jobID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			m := Media{JobID: jobID}
+			var at string
+			if err := rows.Scan(&m.ID, &m.SHA256, &m.Name, &m.Size, &m.Type, &at, &m.AddedBy); err != nil {
+				rows.Close()
+				return err
+			}
+			m.AddedAt, _ = parseTime(at)
+			m.Path = filepath.Join(s.MediaDir(), m.SHA256)
+			x.Media = append(x.Media, m)
+		}
+		rows.Close()
+		rows, err = tx.QueryContext(ctx, `SELECT at, kind, total, admin, officer, actor FROM job_fees WHERE job_id = ? ORDER BY id`, jobID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f Fee
+			var at string
+			if err := rows.Scan(&at, &f.Kind, &f.Total, &f.Admin, &f.Officer, &f.Actor); err != nil {
+				return err
+			}
+			f.At, _ = parseTime(at)
+			x.Fees = append(x.Fees, f)
+		}
+		return rows.Err()
+	})
+	return x, err
+}
