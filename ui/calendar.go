@@ -311,12 +311,16 @@ func (m *calendarModel) weekView(height int) string {
 				}
 			}
 		}
-		cell := s.Format("15:04") + " " + safe(j.CustomerName)
 		paint := st.OK
 		if filled < total {
 			paint = st.Warn
 		}
-		cols[d] = append(cols[d], paint.Render(fit(cell, cw-1))+" ")
+		if j.Status == store.StatusRequested {
+			paint = st.Muted
+		}
+		// two rows a shift: time and staffing, then the customer
+		cols[d] = append(cols[d], paint.Render(fit(fmt.Sprintf("%s %d/%d", s.Format("15:04"), filled, total), cw-1))+" ",
+			fit(safe(j.CustomerName), cw-1)+" ")
 	}
 	rows := 0
 	for _, c := range cols {
