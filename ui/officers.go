@@ -349,9 +349,9 @@ func (m *officersModel) View(height int) string {
 	}
 	nameW := max(w-1-4-11-8-phoneW-5-6-6-2-16, 10)
 	out = append(out, st.Header.Render(fit(fmt.Sprintf(" %s %-3s %-10s %-7s %s%4s %5s %5s  %s", fit("Name", nameW), "Agy", "Rank", "Badge", fit("Phone", phoneW), "Cap", "Week", "Month", "Next shift"), w)))
-	bottom := 0
+	bottom := 3 // the selected officer's details
 	if m.confirm != nil || m.err != "" {
-		bottom = 1
+		bottom++
 	}
 	rows := max(height-2-bottom, 1)
 	if m.cursor < m.offset {
@@ -393,6 +393,21 @@ func (m *officersModel) View(height int) string {
 	}
 	for len(out) < height-bottom {
 		out = append(out, "")
+	}
+	if o := m.selected(); o != nil {
+		l := m.loads[o.ID]
+		var next []string
+		for _, b := range l.Next {
+			next = append(next, b.Start.In(m.c.Loc).Format("Mon 02 Jan 15:04")+"-"+b.End.In(m.c.Loc).Format("15:04"))
+		}
+		if len(next) == 0 {
+			next = []string{"none booked"}
+		}
+		out = append(out, st.Rule.Render(strings.Repeat("─", w)),
+			truncate(fmt.Sprintf(" %s · %s · %s · hired %s", safe(o.Name()), safe(o.Phone), safe(o.Email), o.HiredOn.Format("2006-01-02")), w),
+			truncate(" next shifts: "+strings.Join(next, ", "), w))
+	} else {
+		out = append(out, "", "", "")
 	}
 	if m.confirm != nil {
 		out = append(out, st.Warn.Render(truncate(m.confirm.title+"  y/n", w)))
