@@ -50,6 +50,10 @@ func init() {
 		{"console", "offduty [console] [--db FILE] [--now TIME] [--demo=false]", "open the dispatch console (the default)", runConsole},
 		{"quote", "offduty quote --agency SLUG --start TIME (--end TIME | --hours H) --officers N [flags]", "price a request and explain it", runQuote},
 		{"agencies", "offduty agencies [--json]", "list agencies with their rate cards, holidays and prohibited venues", runAgencies},
+		{"jobs", "offduty jobs [--date YYYY-MM-DD] [--json]", "list a day's shifts with their positions and officers", runJobs},
+		{"assign", "offduty assign JOB POSITION OFFICER [--override REASON]", "put an officer (badge or id) in a position of a job", runAssign},
+		{"cancel", "offduty cancel JOB [--positions N] [--reason TEXT] [--json]", "cancel a job, or reduce it by N officers, and show the fee", runCancel},
+		{"seed", "offduty seed --history 5y [--db FILE] [--now TIME] [--demo=false]", "generate years of past jobs (about 200,000 positions a year)", runSeed},
 	}
 }
 
@@ -536,4 +540,547 @@ func writeAgenciesJSON(w io.Writer, all []store.PricedAgency, now time.Time) err
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+func runSeed(e *env, args []string) error {
+	fs := newFlagSet(e, "seed", `Generates a deterministic history of past jobs for the agencies, ending before the
+clock's day (or before the first job already in the database, such as the demo's): about
+200,000 positions a year, priced with the real rate cards, staffed without overlaps or broken
+caps, completed, invoiced, paid or cancelled. It creates the customers and the several hundred
+officers that volume needs. For benchmarks: offduty seed --history 5y --db big.db`)
+	history := fs.String("history", "", "length of the history in whole `YEARS`, e.g. 5y")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *history == "" {
+		return fail(1, "seed: --history is required, e.g. --history 5y")
+	}
+	years, err := seed.ParseYears(*history)
+	if err != nil {
+		return fail(1, "seed: --history: %v", err)
+	}
+	ctx := context.Background()
+	s, now, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := seed.History(ctx, s, now, years, e.stdout)
+	if err != nil {
+		return fail(1, "seed: %v", err)
+	}
+	fmt.Fprintf(e.stdout, "seeded %s: %d jobs (%d cancelled), %d positions, %s to %s, %d new officers, %d new customers, in %s\n",
+		s.Path(), st.Jobs, st.Cancelled, st.Positions, st.From.Format("2006-01-02"), st.To.Format("2006-01-02"), st.Officers, st.Customers,
+		st.Elapsed.Round(100*time.Millisecond))
+	return nil
+}
+
+// parseArgs is parse for commands with positional arguments: flags may come
+// before, between or after them ("--" ends the flags). It returns the
+// positional arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	help := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = help }()
+	var pos []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			help()
+			return nil, err
+		}
+		if err != nil {
+			return nil, fail(1, "%s: %v (see offduty %s --help)", fs.Name(), err, fs.Name())
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+// storeFail turns a store error into an exit status: 2 when a scheduling or
+// lifecycle rule refuses, 1 for invalid input or something that does not exist.
+func storeFail(cmd string, err error) error {
+	if store.ErrorCode(err) == store.EConflict {
+		return fail(2, "%s: %v", cmd, err)
+	}
+	return fail(1, "%s: %v", cmd, err)
+}
+
+// actorName is who the audit records for a change made from the shell.
+func (e *env) actorName() string {
+	if u := e.getenv("USER"); u != "" {
+		return u
+	}
+	return "local"
+}
+
+// jobNumber reads a job number ("12" or "#12").
+func jobNumber(cmd, s string) (int64, error) {
+	var id int64
+	if _, err := fmt.Sscanf(strings.TrimPrefix(s, "#"), "%d", &id); err != nil || id <= 0 || fmt.Sprint(id) != strings.TrimPrefix(s, "#") {
+		return 0, fail(1, "%s: JOB must be a job number such as 12, got %q", cmd, s)
+	}
+	return id, nil
+}
+
+// agencyZones maps agency ids to their time zones.
+func agencyZones(ctx context.Context, s *store.Store) (map[int64]*time.Location, error) {
+	all, err := s.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*time.Location{}
+	for _, a := range all {
+		out[a.ID] = a.Loc
+	}
+	return out, nil
+}
+
+func zoneOf(zones map[int64]*time.Location, j store.Job, office *time.Location) *time.Location {
+	if loc := zones[j.AgencyID]; loc != nil {
+		return loc
+	}
+	return office
+}
+
+// shiftSpan is "Tue 08 Dec 2026 10:00-14:00" (the end's date is shown when it differs).
+func shiftSpan(start, end time.Time, loc *time.Location) string {
+	s, e := start.In(loc), end.In(loc)
+	if s.Format("2006-01-02") == e.Format("2006-01-02") || (e.Format("15:04") == "00:00" && e.Sub(s) <= 24*time.Hour) {
+		return s.Format("Mon 02 Jan 2006 15:04") + "-" + e.Format("15:04")
+	}
+	return s.Format("Mon 02 Jan 2006 15:04") + " - " + e.Format("Mon 02 Jan 15:04")
+}
+
+func runJobs(e *env, args []string) error {
+	fs := newFlagSet(e, "jobs", `Lists the shifts of one day: every job starting that day in office time
+(America/Denver), cancelled ones included, with its positions: slot number (as the assign
+command takes it), class, the officer (name and badge) or "open", check-in and check-out
+times and attendance (released early, held over, no-show). Exit status: 0; 1 invalid input.`)
+	date := fs.String("date", "", "the day, `YYYY-MM-DD` (default: today by the clock)")
+	asJSON := fs.Bool("json", false, "print a JSON array of jobs (times RFC 3339 with their offset)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	office, err := time.LoadLocation(officeZone)
+	if err != nil {
+		return err
+	}
+	now, err := e.now()
+	if err != nil {
+		return err
+	}
+	day := now.In(office)
+	if *date != "" {
+		d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(*date), office)
+		if err != nil {
+			return fail(1, "jobs: --date: want YYYY-MM-DD, got %q", *date)
+		}
+		day = d
+	}
+	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, office)
+	to := from.AddDate(0, 0, 1)
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	jobs, err := s.JobsWithPositions(ctx, from, to)
+	if err != nil {
+		return fail(1, "jobs: %v", err)
+	}
+	zones, err := agencyZones(ctx, s)
+	if err != nil {
+		return fail(1, "jobs: %v", err)
+	}
+	if *asJSON {
+		return writeJobsJSON(e.stdout, jobs, zones, office)
+	}
+	fmt.Fprint(e.stdout, formatJobs(jobs, zones, office, from))
+	return nil
+}
+
+// formatJobs is the plain-text day sheet.
+func formatJobs(jobs []store.Job, zones map[int64]*time.Location, office *time.Location, day time.Time) string {
+	var b strings.Builder
+	shifts, positions, open := 0, 0, 0
+	for _, j := range jobs {
+		if j.Status == store.StatusCancelled {
+			continue
+		}
+		shifts++
+		for _, p := range j.Positions {
+			if p.Status != "cancelled" {
+				positions++
+				if p.OfficerID == 0 {
+					open++
+				}
+			}
+		}
+	}
+	if len(jobs) == 0 {
+		fmt.Fprintf(&b, "No shifts on %s.\n", day.Format("Mon 02 Jan 2006"))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%s: %d %s, %d %s, %d open\n", day.Format("Mon 02 Jan 2006"), shifts, plural(shifts, "shift"), positions, plural(positions, "position"), open)
+	for _, j := range jobs {
+		loc := zoneOf(zones, j, office)
+		st, en := j.Start.In(loc), j.End.In(loc)
+		span := st.Format("15:04") + "-" + en.Format("15:04")
+		if en.Format("2006-01-02") != st.Format("2006-01-02") && en.Format("15:04") != "00:00" {
+			span += "+1"
+		}
+		fmt.Fprintf(&b, "\n#%-5d %-13s %-12s %s, %s (%s)\n", j.ID, span, statusText(j.Status), j.CustomerName, j.SiteName, j.AgencyName)
+		for _, p := range j.Positions {
+			who := "open"
+			switch {
+			case p.Status == "cancelled":
+				who = "(cancelled)"
+			case p.OfficerID != 0:
+				who = fmt.Sprintf("%s (%s)", p.OfficerName, p.Badge)
+			case p.NoShowName != "":
+				who = "open (no-show: " + p.NoShowName + ")"
+			}
+			var extra []string
+			if !p.CheckIn.IsZero() {
+				extra = append(extra, "in "+clockText(p.CheckIn, st, loc))
+			}
+			if !p.CheckOut.IsZero() {
+				extra = append(extra, "out "+clockText(p.CheckOut, st, loc))
+			}
+			if p.Attendance != "" && p.Attendance != pricing.AttendanceNoShow {
+				extra = append(extra, statusText(p.Attendance))
+			}
+			if p.Override != "" {
+				extra = append(extra, "cap overridden: "+p.Override)
+			}
+			line := fmt.Sprintf("  %3d  %-10s  %-32s  %s", p.Slot, p.Class, who, strings.Join(extra, ", "))
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+		}
+	}
+	return b.String()
+}
+
+func statusText(s string) string { return strings.ReplaceAll(s, "_", " ") }
+
+// clockText shows a time of the shift's day as 15:04, another day's as "Wed 15:04".
+func clockText(t, day time.Time, loc *time.Location) string {
+	l := t.In(loc)
+	if l.Format("2006-01-02") == day.Format("2006-01-02") {
+		return l.Format("15:04")
+	}
+	return l.Format("Mon 15:04")
+}
+
+type jsonPosition struct {
+	Slot       int     `json:"slot"`
+	Class      string  `json:"class"`
+	Status     string  `json:"status"`
+	OfficerID  *int64  `json:"officer_id"`
+	Officer    string  `json:"officer"`
+	Badge      string  `json:"badge"`
+	CheckIn    *string `json:"check_in"`
+	CheckOut   *string `json:"check_out"`
+	Attendance string  `json:"attendance"`
+	Override   string  `json:"override"`
+	NoShow     string  `json:"no_show"`
+}
+
+type jsonJob struct {
+	ID          int64          `json:"id"`
+	Customer    string         `json:"customer"`
+	Site        string         `json:"site"`
+	Address     string         `json:"address"`
+	Agency      string         `json:"agency"`
+	AgencyName  string         `json:"agency_name"`
+	Start       string         `json:"start"`
+	End         string         `json:"end"`
+	Status      string         `json:"status"`
+	Officers    int            `json:"officers"`
+	Supervisors int            `json:"supervisors"`
+	Vehicles    int            `json:"vehicles"`
+	Total       string         `json:"total"`
+	Positions   []jsonPosition `json:"positions"`
+}
+
+func writeJobsJSON(w io.Writer, jobs []store.Job, zones map[int64]*time.Location, office *time.Location) error {
+	out := []jsonJob{}
+	opt := func(t time.Time, loc *time.Location) *string {
+		if t.IsZero() {
+			return nil
+		}
+		s := t.In(loc).Format(time.RFC3339)
+		return &s
+	}
+	for _, j := range jobs {
+		loc := zoneOf(zones, j, office)
+		x := jsonJob{ID: j.ID, Customer: j.CustomerName, Site: j.SiteName, Address: j.SiteAddress, Agency: j.AgencySlug, AgencyName: j.AgencyName,
+			Start: j.Start.In(loc).Format(time.RFC3339), End: j.End.In(loc).Format(time.RFC3339), Status: j.Status,
+			Officers: j.Officers, Supervisors: j.Supervisors, Vehicles: j.Vehicles, Total: j.Total.StringFixed(2), Positions: []jsonPosition{}}
+		for _, p := range j.Positions {
+			jp := jsonPosition{Slot: p.Slot, Class: p.Class, Status: p.Status, Officer: p.OfficerName, Badge: p.Badge,
+				CheckIn: opt(p.CheckIn, loc), CheckOut: opt(p.CheckOut, loc), Attendance: p.Attendance, Override: p.Override, NoShow: p.NoShowName}
+			if p.OfficerID != 0 {
+				id := p.OfficerID
+				jp.OfficerID = &id
+			}
+			x.Positions = append(x.Positions, jp)
+		}
+		out = append(out, x)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func runAssign(e *env, args []string) error {
+	fs := newFlagSet(e, "assign", `Puts an officer in a position of an approved (or scheduled, or running) job.
+JOB is the job number; POSITION the slot number within the job, as "offduty jobs" shows it;
+OFFICER a badge (e.g. WV1702, any case) or an officer's numeric id. The officer must belong to
+the job's agency, be active, hold sergeant rank or above for a supervisor position, and not be
+on an overlapping shift; the weekly hours cap, 16 h in a local day and 8 h rest between shifts
+are caps that a supervisor may lift with --override and a written reason. The job becomes
+scheduled when every position is filled; the change is audited under $USER.
+Exit status: 0 assigned; 1 invalid input or unknown job, position or officer; 2 refused by a
+scheduling or lifecycle rule, the reason on stderr.`)
+	override := fs.String("override", "", "a supervisor's written `REASON` for lifting the cap rules (weekly cap, 16 h a day, 8 h rest); never lifts an overlap, the rank or an inactive officer")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 {
+		return fail(1, "assign: want JOB POSITION OFFICER, got %d %s (see offduty assign --help)", len(pos), plural(len(pos), "argument"))
+	}
+	jobID, err := jobNumber("assign", pos[0])
+	if err != nil {
+		return err
+	}
+	var slot int
+	if _, err := fmt.Sscanf(pos[1], "%d", &slot); err != nil || slot <= 0 || fmt.Sprint(slot) != pos[1] {
+		return fail(1, "assign: POSITION must be a slot number such as 1, got %q", pos[1])
+	}
+	who := strings.TrimSpace(pos[2])
+	if who == "" {
+		return fail(1, "assign: OFFICER must be a badge or an officer id")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["override"] && strings.TrimSpace(store.Clean(*override, false)) == "" {
+		return fail(1, "assign: --override needs a written reason")
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	j, err := s.Job(ctx, jobID)
+	if err != nil {
+		return storeFail("assign", err)
+	}
+	var p *store.Position
+	for i := range j.Positions {
+		if j.Positions[i].Slot == slot {
+			p = &j.Positions[i]
+		}
+	}
+	if p == nil {
+		return fail(1, "assign: job %d has no position %d (it has %d: 1 to %d)", j.ID, slot, len(j.Positions), len(j.Positions))
+	}
+	o, err := findOfficer(ctx, s, who, j.AgencyID)
+	if err != nil {
+		return err
+	}
+	if err := s.Assign(ctx, e.actorName(), p.ID, o.ID, *override); err != nil {
+		return storeFail("assign", err)
+	}
+	after, err := s.Job(ctx, j.ID)
+	if err != nil {
+		return fail(1, "assign: %v", err)
+	}
+	zones, err := agencyZones(ctx, s)
+	if err != nil {
+		return fail(1, "assign: %v", err)
+	}
+	office, _ := time.LoadLocation(officeZone)
+	loc := zoneOf(zones, after, office)
+	fmt.Fprintf(e.stdout, "Assigned %s (%s) to job #%d position %d (%s), %s, %s.\n", o.Name(), o.Badge, j.ID, slot, p.Class,
+		shiftSpan(p.Start, p.End, loc), after.CustomerName)
+	for _, q := range after.Positions {
+		if q.Slot == slot && q.Override != "" {
+			fmt.Fprintf(e.stdout, "Cap overridden: %s\n", q.Override)
+		}
+	}
+	open := 0
+	for _, q := range after.Positions {
+		if q.Status == "open" {
+			open++
+		}
+	}
+	fmt.Fprintf(e.stdout, "Job #%d is %s: %d of %d %s filled, %d open.\n", j.ID, statusText(after.Status), after.Filled, after.Filled+open, plural(after.Filled+open, "position"), open)
+	return nil
+}
+
+// findOfficer resolves a badge (the job's agency first, case-insensitive)
+// or a numeric id.
+func findOfficer(ctx context.Context, s *store.Store, who string, agencyID int64) (store.Officer, error) {
+	all, err := s.Officers(ctx, 0)
+	if err != nil {
+		return store.Officer{}, fail(1, "assign: %v", err)
+	}
+	var other *store.Officer
+	for i, o := range all {
+		if strings.EqualFold(o.Badge, who) {
+			if o.AgencyID == agencyID {
+				return o, nil
+			}
+			if other == nil {
+				other = &all[i]
+			}
+		}
+	}
+	if other != nil {
+		return *other, nil // Assign refuses it with the reason
+	}
+	var id int64
+	if _, err := fmt.Sscanf(who, "%d", &id); err == nil && fmt.Sprint(id) == who {
+		for _, o := range all {
+			if o.ID == id {
+				return o, nil
+			}
+		}
+	}
+	return store.Officer{}, fail(1, "assign: no officer with badge or id %q", who)
+}
+
+type jsonFeeLine struct {
+	Kind    string `json:"kind"`
+	Class   string `json:"class"`
+	Count   int    `json:"count"`
+	Minutes int    `json:"minutes"`
+	Rate    string `json:"rate"`
+	Amount  string `json:"amount"`
+	Text    string `json:"text"`
+}
+
+func runCancel(e *env, args []string) error {
+	fs := newFlagSet(e, "cancel", `Cancels a job, or with --positions N reduces it by N officer positions (open
+positions go first, then the latest filled; checked-in officers are never removed; at West Valley
+City the supervisor goes too when fewer than 5 officers remain, and the job is re-priced).
+The fee follows the rules (RULES.md "Cancellation and reduction"): after approval, the admin fee
+for the first 24 h of each removed position, plus, within 48 h of the start, the officer share
+for the greater of the hours worked or the minimum; before approval, nothing. The cancellation
+time is the clock (--now). The fee is printed line by line and kept on the job.
+Exit status: 0 done; 1 invalid input or unknown job; 2 refused by the lifecycle (a completed,
+invoiced, paid or already cancelled job) or a rule (only checked-in positions left), reason on stderr.`)
+	positions := fs.Int("positions", 0, "remove `N` officer positions instead of cancelling the whole job (N equal to all of them cancels it)")
+	reason := fs.String("reason", "", "why, as the customer gave it (`TEXT`, kept with a cancellation)")
+	asJSON := fs.Bool("json", false, `print one JSON object: job, kind ("cancel" or "reduce"), fee, admin, officer, lines, and what the job is left with`)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fail(1, "cancel: want one JOB, got %d %s (see offduty cancel --help)", len(pos), plural(len(pos), "argument"))
+	}
+	jobID, err := jobNumber("cancel", pos[0])
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["positions"] && *positions < 1 {
+		return fail(1, "cancel: --positions must be at least 1 (got %d); leave it out to cancel the whole job", *positions)
+	}
+	ctx := context.Background()
+	s, now, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	before, err := s.Job(ctx, jobID)
+	if err != nil {
+		return storeFail("cancel", err)
+	}
+	fee, err := s.CancelOrReduce(ctx, e.actorName(), store.CancelPlan{JobID: jobID, At: now, Officers: *positions, Reason: *reason})
+	if err != nil {
+		return storeFail("cancel", err)
+	}
+	j, err := s.Job(ctx, jobID)
+	if err != nil {
+		return fail(1, "cancel: %v", err)
+	}
+	zones, err := agencyZones(ctx, s)
+	if err != nil {
+		return fail(1, "cancel: %v", err)
+	}
+	office, _ := time.LoadLocation(officeZone)
+	loc := zoneOf(zones, j, office)
+	kind := "reduce"
+	if j.Status == store.StatusCancelled {
+		kind = "cancel"
+	}
+	if *asJSON {
+		out := struct {
+			Job         int64         `json:"job"`
+			Kind        string        `json:"kind"`
+			At          string        `json:"at"`
+			Fee         string        `json:"fee"`
+			Admin       string        `json:"admin"`
+			Officer     string        `json:"officer"`
+			Lines       []jsonFeeLine `json:"lines"`
+			Notes       []string      `json:"notes"`
+			Status      string        `json:"status"`
+			Officers    int           `json:"officers"`
+			Supervisors int           `json:"supervisors"`
+			Total       string        `json:"total"`
+			CancelFee   string        `json:"cancel_fee"`
+		}{Job: j.ID, Kind: kind, At: now.In(loc).Format(time.RFC3339), Fee: fee.Total.StringFixed(2), Admin: fee.Admin.StringFixed(2),
+			Officer: fee.Officer.StringFixed(2), Lines: []jsonFeeLine{}, Notes: fee.Notes, Status: j.Status, Officers: j.Officers,
+			Supervisors: j.Supervisors, Total: j.Total.StringFixed(2), CancelFee: j.CancelFee.Decimal.StringFixed(2)}
+		if out.Notes == nil {
+			out.Notes = []string{}
+		}
+		for _, l := range fee.Lines {
+			out.Lines = append(out.Lines, jsonFeeLine{Kind: l.Kind, Class: string(l.Class), Count: l.Count, Minutes: l.Minutes,
+				Rate: l.Rate.StringFixed(2), Amount: l.Amount.StringFixed(2), Text: l.Describe()})
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	what := fmt.Sprintf("job #%d (%s, %s)", j.ID, j.CustomerName, shiftSpan(j.Start, j.End, loc))
+	if kind == "cancel" {
+		fmt.Fprintf(e.stdout, "Cancelled %s at %s.\n", what, now.In(loc).Format("Mon 02 Jan 2006 15:04"))
+	} else {
+		removed := fmt.Sprintf("%d officer %s", before.Officers-j.Officers, plural(before.Officers-j.Officers, "position"))
+		if before.Supervisors > j.Supervisors {
+			removed += " and the supervisor"
+		}
+		fmt.Fprintf(e.stdout, "Reduced %s at %s: removed %s; now %d %s", what, now.In(loc).Format("Mon 02 Jan 2006 15:04"), removed, j.Officers, plural(j.Officers, "officer"))
+		if j.Supervisors > 0 {
+			fmt.Fprintf(e.stdout, " + %d supervisor", j.Supervisors)
+		}
+		fmt.Fprintf(e.stdout, ", re-priced at %s (was %s).\n", j.Total.StringFixed(2), before.Total.StringFixed(2))
+	}
+	for _, n := range fee.Notes {
+		fmt.Fprintf(e.stdout, "  %s\n", n)
+	}
+	for _, l := range fee.Lines {
+		fmt.Fprintf(e.stdout, "  %-62s %10s\n", l.Describe(), l.Amount.StringFixed(2))
+	}
+	fmt.Fprintf(e.stdout, "  %-62s %10s\n", "Fee", fee.Total.StringFixed(2))
+	fmt.Fprintf(e.stdout, "  %-62s %10s\n", "  admin fee", fee.Admin.StringFixed(2))
+	fmt.Fprintf(e.stdout, "  %-62s %10s\n", "  officer share", fee.Officer.StringFixed(2))
+	if !j.CancelFee.Decimal.Equal(fee.Total) {
+		fmt.Fprintf(e.stdout, "  %-62s %10s\n", "Fees on this job so far", j.CancelFee.Decimal.StringFixed(2))
+	}
+	return nil
 }

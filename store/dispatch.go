@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"offduty/pricing"
 )
@@ -236,7 +237,9 @@ func candidates(ctx context.Context, q querier, p positionRow, j Job) ([]Candida
 	}
 	from = from.Add(-48 * time.Hour) // shifts that end on the day or the rest window
 	to := ms.AddDate(0, 1, 0)
-	if we := ws.AddDate(0, 0, 8); we.After(to) {
+	// A shift starts before the week's end and lasts at most 24 h: shifts
+	// starting up to 8 h after its end (rest) fall before Monday + 9 days.
+	if we := ws.AddDate(0, 0, 9); we.After(to) {
 		to = we
 	}
 	bk, err := bookings(ctx, q, ids, from, to, p.id)
@@ -575,7 +578,7 @@ func (s *Store) AddNote(ctx context.Context, actor string, jobID int64, body str
 	if body == "" {
 		return Note{}, &Error{Code: EInvalid, Field: "note", Message: "a note needs some text"}
 	}
-	if len(body) > 4000 {
+	if utf8.RuneCountInString(body) > 4000 {
 		return Note{}, &Error{Code: EInvalid, Field: "note", Message: "a note is at most 4000 characters"}
 	}
 	n := Note{JobID: jobID, At: s.now().UTC().Truncate(time.Second), Author: actor, Body: body}

@@ -296,7 +296,7 @@ func TestCheckInAndOut(t *testing.T) {
 	storeErr(t, s.CheckOut(ctx, "field", p1, mustLocal("2026-12-08 09:55")), store.EInvalid, "check_out")
 	storeErr(t, s.CheckOut(ctx, "field", p1, mustLocal("2026-12-09 10:00")), store.EInvalid, "check_out") // more than 24 h
 
-	// Released early at 12:00, held over to 15:30, on time at 14:00.
+	// Released early at 12:00, held over by a minute, on time at 14:00.
 	steps := []struct {
 		pos     int64
 		in, out string
@@ -305,7 +305,7 @@ func TestCheckInAndOut(t *testing.T) {
 		worked  int
 	}{
 		{p1, "", "2026-12-08 12:00", pricing.AttendanceReleasedEarly, store.StatusInProgress, 240},
-		{p2, "2026-12-08 10:00", "2026-12-08 15:30", pricing.AttendanceHeldOver, store.StatusInProgress, 330},
+		{p2, "2026-12-08 10:00", "2026-12-08 14:01", pricing.AttendanceHeldOver, store.StatusInProgress, 241},
 		{p3, "2026-12-08 10:05", "2026-12-08 14:00", pricing.AttendanceNone, store.StatusCompleted, 240},
 	}
 	for i, st := range steps {
@@ -844,5 +844,48 @@ func TestUpdateOfficerAndActive(t *testing.T) {
 	audit, err = s.Audit(ctx, store.AuditFilter{Actor: "admin", Limit: 3})
 	if err != nil || len(audit) != 3 || audit[0].Action != "activate" || audit[1].Action != "deactivate" || audit[0].Entity != "officer" {
 		t.Errorf("activation audit %+v, %v", audit, err)
+	}
+}
+
+// Monday 1 February 2027 starts both a week and a month: shifts of the night
+// before still count for overlap, rest and the day's hours.
+func TestAssignSeesTheNightBeforeAWeekAndMonth(t *testing.T) {
+	ctx := context.Background()
+	s, _ := seededStore(t)
+	cust, site := customerAndSite(t, s, "Boundary Co")
+	o := officer(t, s, "west-valley-city", "BD1", "officer", 40)
+	booked(t, s, cust, site, o, "2027-01-31 20:00", 8) // Sunday 20:00 to Monday 04:00
+	overlap := approvedJob(t, s, cust, site, mustLocal("2027-02-01 02:00"), 4, 1)
+	e := storeErr(t, s.Assign(ctx, "dispatch", overlap.Positions[0].ID, o.ID, "needed"), store.EConflict, "officer")
+	if !strings.Contains(e.Message, "overlapping shift Sun 20:00-04:00") {
+		t.Errorf("overlap across the week and month start: %q", e.Message)
+	}
+	rest := approvedJob(t, s, cust, site, mustLocal("2027-02-01 10:00"), 4, 1)
+	e = storeErr(t, s.Assign(ctx, "dispatch", rest.Positions[0].ID, o.ID, ""), store.EConflict, "officer")
+	if !strings.Contains(e.Message, "less than 8 h rest after a shift ending Mon 04:00") {
+		t.Errorf("rest across the week and month start: %q", e.Message)
+	}
+	// The night before is last week's and last month's hours, though.
+	list, err := s.Candidates(ctx, rest.Positions[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list[0].ID != o.ID || list[0].WeekMinutes != 0 || list[0].MonthMinutes != 0 {
+		t.Errorf("candidate %+v", list[0])
+	}
+}
+
+// A Sunday shift that runs into Monday still sees the shifts of Tuesday
+// morning (the rest after it), even when the month ended before.
+func TestAssignSeesTheMorningAfterALongShift(t *testing.T) {
+	ctx := context.Background()
+	s, _ := seededStore(t)
+	cust, site := customerAndSite(t, s, "Long Shift Co")
+	o := officer(t, s, "west-valley-city", "LS1", "officer", 60)
+	booked(t, s, cust, site, o, "2027-02-02 00:30", 4) // Tuesday 00:30
+	long := approvedJob(t, s, cust, site, mustLocal("2027-01-31 23:00"), 18, 1)
+	e := storeErr(t, s.Assign(ctx, "dispatch", long.Positions[0].ID, o.ID, ""), store.EConflict, "officer")
+	if !strings.Contains(e.Message, "more than 16 h on Mon 01 Feb (17 h)") || !strings.Contains(e.Message, "less than 8 h rest before a shift starting Tue 00:30") {
+		t.Errorf("refusal %q should name the 16 h day and the rest before Tuesday", e.Message)
 	}
 }

@@ -59,7 +59,7 @@ type Job struct {
 
 	Total     decimal.Decimal
 	Bookable  bool
-	Quote     pricing.Snapshot // as priced when saved
+	Quote     pricing.Snapshot // as priced when saved (left empty by the lists: Jobs, JobsWithPositions)
 	CancelFee decimal.NullDecimal
 
 	Filled    int // positions with an officer
@@ -441,11 +441,17 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 		}
 		j.CancelFee = decimal.NullDecimal{Decimal: d, Valid: true}
 	}
-	if err := json.Unmarshal([]byte(snap), &j.Quote); err != nil {
-		return j, fmt.Errorf("job %d quote: %w", j.ID, err)
+	if snap != "" { // lists leave the saved quote out (see jobListCols)
+		if err := json.Unmarshal([]byte(snap), &j.Quote); err != nil {
+			return j, fmt.Errorf("job %d quote: %w", j.ID, err)
+		}
 	}
 	return j, nil
 }
+
+// jobListCols are jobCols without the saved quote, which lists do not show
+// and which costs more to read and decode than the rest of the row.
+var jobListCols = strings.Replace(jobCols, "j.quote_json", "''", 1)
 
 func jobByID(ctx context.Context, q querier, id int64) (Job, error) {
 	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobCols+jobFrom+`WHERE j.id = ?`, id))
@@ -541,7 +547,7 @@ func (s *Store) Jobs(ctx context.Context, f JobFilter) ([]Job, error) {
 			args = append(args, st)
 		}
 	}
-	q := `SELECT ` + jobCols + jobFrom
+	q := `SELECT ` + jobListCols + jobFrom
 	if len(where) > 0 {
 		q += "WHERE " + strings.Join(where, " AND ")
 	}

@@ -112,7 +112,22 @@ func (s *Store) planFee(ctx context.Context, q querier, j Job, plan CancelPlan) 
 	} else if j.Supervisors > 0 && (card.SupervisorAt == 0 || j.Officers-offs < card.SupervisorAt) {
 		sups = j.Supervisors // fewer officers than the threshold: the supervisor goes too
 	}
-	worked := int(min(max(plan.At.Sub(j.Start), 0), j.End.Sub(j.Start)) / time.Minute)
+	if !whole { // refuse here, so a preview says what applying the plan would say
+		for _, c := range []struct {
+			class string
+			n     int
+		}{{"officer", offs}, {"supervisor", sups}} {
+			if err = checkRemovable(ctx, q, j.ID, c.class, c.n); err != nil {
+				return fee, 0, 0, false, err
+			}
+		}
+	}
+	// Hours already worked: a whole job cancelled while it runs has worked
+	// since its start; a reduction only removes positions nobody checked in to.
+	worked := 0
+	if whole {
+		worked = int(min(max(plan.At.Sub(j.Start), 0), j.End.Sub(j.Start)) / time.Minute)
+	}
 	fee, err = pricing.CancellationFee(pricing.Cancellation{Quote: quote, Minimum: card.MinimumMinutes, Approved: j.Status != StatusRequested,
 		At: plan.At, Officers: offs, Supervisors: sups, WorkedMinutes: worked})
 	if err != nil {
@@ -193,8 +208,11 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 		if whole {
 			return s.audit(ctx, tx, actor, "job", j.ID, "cancel", j.Status, "cancelled, fee "+fee.Total.StringFixed(2))
 		}
-		if err := s.audit(ctx, tx, actor, "job", j.ID, "reduce", fmt.Sprintf("%d officers, %d supervisors", j.Officers, j.Supervisors),
-			fmt.Sprintf("%d officers, %d supervisors, fee %s", j.Officers-offs, j.Supervisors-sups, fee.Total.StringFixed(2))); err != nil {
+		after := fmt.Sprintf("%d officers, %d supervisors, fee %s", j.Officers-offs, j.Supervisors-sups, fee.Total.StringFixed(2))
+		if r := Clean(plan.Reason, false); r != "" {
+			after += "; reason: " + r
+		}
+		if err := s.audit(ctx, tx, actor, "job", j.ID, "reduce", fmt.Sprintf("%d officers, %d supervisors", j.Officers, j.Supervisors), after); err != nil {
 			return err
 		}
 		j2, err := jobByID(ctx, tx, j.ID)
@@ -204,6 +222,23 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 		return s.settleStatus(ctx, tx, actor, j2)
 	})
 	return fee, err
+}
+
+// checkRemovable refuses to remove n positions of a class when fewer than n
+// have not checked in.
+func checkRemovable(ctx context.Context, q querier, jobID int64, class string, n int) error {
+	if n == 0 {
+		return nil
+	}
+	var free int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM positions WHERE job_id = ? AND class = ? AND status <> 'cancelled' AND check_in_at IS NULL`,
+		jobID, class).Scan(&free); err != nil {
+		return err
+	}
+	if free < n {
+		return &Error{Code: EConflict, Field: "positions", Message: fmt.Sprintf("only %d %s positions can be removed: the others have checked in", free, class)}
+	}
+	return nil
 }
 
 // removePositions cancels n positions of a class, open ones first, then the

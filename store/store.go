@@ -88,9 +88,20 @@ func (s *Store) Close() error {
 
 // migrate applies the embedded migrations not yet recorded in schema_migrations.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return err
+	// The first statement opens the write connection, whose pragmas switch a
+	// new file to WAL. SQLite answers SQLITE_BUSY at once, without waiting,
+	// when another process is switching the same new file at that moment
+	// (waiting could deadlock): try again for a while.
+	for wait := 5 * time.Millisecond; ; wait *= 2 {
+		_, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || wait > 2*time.Second {
+			return err
+		}
+		time.Sleep(wait)
 	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
@@ -222,6 +233,12 @@ func (e *Error) Error() string { return e.Message }
 
 func errorf(code, format string, args ...any) error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or an extended form of it).
+func isBusy(err error) bool {
+	var c interface{ Code() int }
+	return errors.As(err, &c) && c.Code()&0xff == 5
 }
 
 // ErrorCode returns the code of a store error, or "" for anything else.

@@ -100,12 +100,19 @@ func (a *App) loadAll() tea.Msg {
 	if m.customers, m.err = a.c.Store.Customers(ctx); m.err != nil {
 		return m
 	}
-	m.jobs, m.err = a.c.Store.Jobs(ctx, store.JobFilter{})
+	m.jobs, m.err = a.c.Store.Jobs(ctx, a.requestsWindow())
 	return m
 }
 
+// requestsWindow is what the Requests tab lists: jobs from two weeks ago
+// on (older ones are on the Calendar), so a years-long history opens fast.
+func (a *App) requestsWindow() store.JobFilter {
+	n := a.c.Now().In(a.c.Loc)
+	return store.JobFilter{From: time.Date(n.Year(), n.Month(), n.Day()-14, 0, 0, 0, 0, a.c.Loc)}
+}
+
 func (a *App) loadJobs() tea.Msg {
-	jobs, err := a.c.Store.Jobs(context.Background(), store.JobFilter{})
+	jobs, err := a.c.Store.Jobs(context.Background(), a.requestsWindow())
 	return jobsMsg{jobs, err}
 }
 
