@@ -139,7 +139,7 @@ func jobState(j store.Job, now time.Time) (string, string) {
 	if j.Status == store.StatusCancelled {
 		return "cancelled", "muted"
 	}
-	var open, noShow, late, onDuty, done, assigned, total int
+	var open, noShow, late, onDuty, done, released, assigned, total int
 	lateBy := 0
 	for _, p := range j.Positions {
 		if p.Status == "cancelled" {
@@ -160,6 +160,9 @@ func jobState(j store.Job, now time.Time) (string, string) {
 			onDuty++
 		case label == "assigned":
 			assigned++
+		case strings.HasPrefix(label, "released"):
+			released++
+			done++
 		default:
 			done++
 		}
@@ -179,11 +182,15 @@ func jobState(j store.Job, now time.Time) (string, string) {
 	if onDuty > 0 {
 		parts = append(parts, fmt.Sprintf("%d on duty", onDuty))
 	}
+	early := ""
+	if released > 0 {
+		early = fmt.Sprintf(" (%d released early)", released)
+	}
 	if done > 0 && done == total {
-		return "done", "muted"
+		return "done" + early, "muted"
 	}
 	if done > 0 {
-		parts = append(parts, fmt.Sprintf("%d done", done))
+		parts = append(parts, fmt.Sprintf("%d done%s", done, early))
 	}
 	if len(parts) == 0 {
 		return "assigned", "ok"

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -285,5 +286,46 @@ func BenchmarkKeystroke(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		a.Update(keys[i%2])
 		_ = a.View()
+	}
+}
+
+// BenchmarkCalendarMonth opens a month in the Calendar tab as a user does
+// (load the grid's day counts, then draw it) at 80x24, on the demo data.
+func BenchmarkCalendarMonth(b *testing.B) {
+	a := newTestApp(b, 80, 24)
+	a.tab = tabCalendar
+	benchMonth(b, a)
+}
+
+// BenchmarkCalendarMonth1M does the same on the 1,000,000-position history
+// that seed's BenchmarkMonthOpen1M builds (run that first); skipped without it.
+func BenchmarkCalendarMonth1M(b *testing.B) {
+	path := filepath.Join(os.TempDir(), "offduty-bench-1m-v1.db")
+	if _, err := os.Stat(path); err != nil {
+		b.Skip("no 1M database at " + path + ": run go test -bench MonthOpen1M ./seed first")
+	}
+	s, err := store.Open(path, store.WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	a := New(Options{Store: s, Now: func() time.Time { return testNow }, Loc: testLoc, Actor: "bench"})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	a.tab = tabCalendar
+	a.cal.day = a.cal.day.AddDate(0, -2, 0) // inside the generated history
+	benchMonth(b, a)
+}
+
+func benchMonth(b *testing.B, a *App) {
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		msg := a.cal.load()() // what pressing [ or ] runs: the day counts of the 6-week grid
+		a.Update(msg)
+		if s := a.render(); !strings.Contains(s, "Sun") {
+			b.Fatal("no grid")
+		}
+		if i == 0 && len(a.cal.counts) != 42 {
+			b.Fatalf("%d days counted", len(a.cal.counts))
+		}
 	}
 }
