@@ -172,24 +172,16 @@ func (a *Agency) Quote(r Request) (*Quote, error) {
 	classes := []struct {
 		class Class
 		count int
-		rate  Rate
-		basis string
 	}{
-		{ClassOfficer, r.Officers, card.Regular, BasisRegular},
-		{ClassSupervisor, q.Supervisors, card.Supervisor, BasisSupervisor},
+		{ClassOfficer, r.Officers},
+		{ClassSupervisor, q.Supervisors},
 	}
 	for _, c := range classes {
 		if c.count == 0 {
 			continue
 		}
 		for i, d := range days {
-			basis, rate := c.basis, c.rate
-			if d.holiday != "" && card.Holiday.Offered() && !card.Holiday.Total.LessThan(rate.Total) {
-				basis, rate = BasisHoliday, card.Holiday
-			}
-			if q.Emergency && !card.Emergency.Total.LessThan(rate.Total) {
-				basis, rate = BasisEmergency, card.Emergency
-			}
+			basis, rate := card.rateFor(c.class, d.holiday != "", q.Emergency)
 			q.Spans = append(q.Spans, Span{Class: c.class, Start: d.start, End: d.end, Basis: basis, Rate: rate, Holiday: d.holiday})
 			minutes := d.minutes
 			if i == 0 {
@@ -326,6 +318,23 @@ func (a *Agency) validateRequest(r Request) error {
 		return inputErr("received", "the time the request was received is required")
 	}
 	return nil
+}
+
+// rateFor is the highest rate that applies to a minute of a class: its class
+// rate, the holiday rate on a holiday, the emergency rate on an emergency
+// request (a tie goes to the later, so one rate covers most of a shift).
+func (card RateCard) rateFor(class Class, holiday, emergency bool) (string, Rate) {
+	basis, rate := BasisRegular, card.Regular
+	if class == ClassSupervisor {
+		basis, rate = BasisSupervisor, card.Supervisor
+	}
+	if holiday && card.Holiday.Offered() && !card.Holiday.Total.LessThan(rate.Total) {
+		basis, rate = BasisHoliday, card.Holiday
+	}
+	if emergency && !card.Emergency.Total.LessThan(rate.Total) {
+		basis, rate = BasisEmergency, card.Emergency
+	}
+	return basis, rate
 }
 
 // day is a stretch of a shift within one local calendar day.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"offduty/pricing"
@@ -254,7 +255,7 @@ func Demo(ctx context.Context, s *store.Store, now time.Time) error {
 			}
 		}
 	}
-	return nil
+	return demoBilling(ctx, s, now, today.AddDate(0, 0, -56))
 }
 
 // progress moves a demo job to a status that fits its time relative to now.
@@ -342,19 +343,60 @@ func progress(ctx context.Context, s *store.Store, rng *rand.Rand, id int64, sta
 			return err
 		}
 	}
-	var steps []string
-	{
-		age := now.Sub(end)
-		if age > 21*24*time.Hour {
-			steps = append(steps, store.StatusInvoiced)
-		}
-		if age > 35*24*time.Hour && rng.IntN(3) > 0 {
-			steps = append(steps, store.StatusPaid)
+	_ = rng.IntN(3) // keeps the demo's random sequence as it was
+	return nil
+}
+
+// demoBilling bills the demo's past: for every customer, each billing period
+// that ended before now gets its invoice, issued two days after the period;
+// those issued more than two weeks ago are paid, a few of them late.
+func demoBilling(ctx context.Context, s *store.Store, now time.Time, from time.Time) error {
+	custs, err := s.Customers(ctx)
+	if err != nil {
+		return err
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	type due struct {
+		id     int64
+		issued time.Time
+		k      int
+	}
+	var todo []due
+	for k, c := range custs {
+		day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+		for {
+			ps, pe, err := pricing.Period(c.BillingCycle, day)
+			if err != nil {
+				return err
+			}
+			if pe.After(today) {
+				break
+			}
+			invs, err := s.GenerateInvoices(ctx, Actor, ps, c.ID, true)
+			if err != nil {
+				return fmt.Errorf("demo invoices for %s: %w", c.Name, err)
+			}
+			for _, inv := range invs {
+				if issued := pe.AddDate(0, 0, 1); !issued.After(today) { // the newest stay drafts for the office to review
+					todo = append(todo, due{inv.ID, issued, k})
+				}
+			}
+			day = pe
 		}
 	}
-	for _, st := range steps {
-		if err := s.Advance(ctx, Actor, id, st); err != nil {
+	// Numbers follow the issue dates.
+	sort.SliceStable(todo, func(i, j int) bool { return todo[i].issued.Before(todo[j].issued) })
+	for _, d := range todo {
+		if _, err := s.IssueInvoice(ctx, Actor, d.id, d.issued); err != nil {
 			return err
+		}
+	}
+	for _, d := range todo {
+		paid := d.issued.AddDate(0, 0, 12+(d.k%3)*10)
+		if paid.Before(today) && d.k%4 != 3 {
+			if err := s.MarkPaid(ctx, Actor, d.id, paid, fmt.Sprintf("ACH %s-%d", paid.Format("0102"), d.id)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

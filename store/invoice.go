@@ -1,0 +1,638 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"offduty/pricing"
+)
+
+// Invoice states.
+const (
+	InvoiceDraft  = "draft"
+	InvoiceIssued = "issued"
+	InvoicePaid   = "paid"
+	InvoiceVoid   = "void"
+)
+
+// Invoice bills one account for one period of its billing cycle.
+type Invoice struct {
+	ID           int64
+	Number       string // "2026-000123" once issued
+	CustomerID   int64
+	CustomerName string
+	BillTo       string // address
+	Email        string
+	Cycle        string
+	PeriodStart  time.Time // civil date (UTC midnight)
+	PeriodEnd    time.Time // exclusive
+	State        string
+	TermsDays    int
+	IssuedOn     time.Time
+	DueOn        time.Time
+	PaidOn       time.Time
+	PaidRef      string
+	VoidReason   string
+	Subtotal     decimal.Decimal
+	Total        decimal.Decimal
+	Lines        []InvoiceLine
+	CreatedAt    time.Time
+	CreatedBy    string
+}
+
+// Overdue reports whether an issued invoice is past its due date on `today` (a civil date).
+func (inv Invoice) Overdue(today time.Time) bool {
+	return inv.State == InvoiceIssued && !inv.DueOn.IsZero() && civil(today).After(inv.DueOn)
+}
+
+// InvoiceLine is one billed line.
+type InvoiceLine struct {
+	Seq         int
+	Kind        string // shift, vehicle, fee
+	JobID       int64
+	PositionID  int64
+	FeeID       int64
+	Day         time.Time // civil date of the shift
+	Site        string
+	Officer     string
+	Class       string
+	Basis       string
+	Count       int
+	Minutes     int
+	Rate        decimal.Decimal
+	Amount      decimal.Decimal
+	OfficerPay  decimal.Decimal
+	AdminFee    decimal.Decimal
+	Description string
+}
+
+const dateLayout = "2006-01-02"
+
+func civil(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func civilIn(t time.Time, loc *time.Location) time.Time { return civil(t.In(loc)) }
+
+func parseDate(s string) (time.Time, error) { return time.Parse(dateLayout, s) }
+
+func nullDate(s sql.NullString) time.Time {
+	if !s.Valid || s.String == "" {
+		return time.Time{}
+	}
+	t, _ := parseDate(s.String)
+	return t
+}
+
+// billingJobs are the jobs of a customer whose local start date falls in [ps, pe).
+func billingJobs(ctx context.Context, q querier, customerID int64, ps, pe time.Time) ([]Job, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+jobCols+jobFrom+`WHERE j.customer_id = ? AND j.starts_at >= ? AND j.starts_at < ?
+		AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled') ORDER BY j.starts_at, j.id`,
+		customerID, fmtTime(ps.Add(-36*time.Hour)), fmtTime(pe.Add(36*time.Hour)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// pricer caches the pricing agencies of rate-card versions.
+type pricer struct {
+	byCard map[int64]*pricing.Agency
+	locs   map[int64]*time.Location
+}
+
+func newPricer() *pricer {
+	return &pricer{byCard: map[int64]*pricing.Agency{}, locs: map[int64]*time.Location{}}
+}
+
+func (p *pricer) agency(ctx context.Context, q querier, j Job) (*pricing.Agency, error) {
+	if a, ok := p.byCard[j.RateCardID]; ok {
+		return a, nil
+	}
+	ag, err := agencyByID(ctx, q, j.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := rateCardByID(ctx, q, j.RateCardID)
+	if err != nil {
+		return nil, err
+	}
+	pa, err := loadPricing(ctx, q, ag, rc)
+	if err != nil {
+		return nil, err
+	}
+	p.byCard[j.RateCardID] = pa
+	return pa, nil
+}
+
+// positionCharge prices a worked position from its job's own rate card: the
+// lines an invoice bills and payroll pays (nil for a no-show or an open position).
+func positionCharge(a *pricing.Agency, j Job, p Position) []pricing.Line {
+	if p.Status != "assigned" || p.OfficerID == 0 {
+		return nil
+	}
+	s, e, ok := pricing.BilledInterval(p.Start, p.End, p.CheckIn, p.CheckOut, p.Attendance)
+	if !ok {
+		return nil
+	}
+	return a.ChargeShift(pricing.Class(p.Class), s, e, j.Quote.Emergency)
+}
+
+// vehicleCharge prices a job's vehicles for its scheduled shift.
+func vehicleCharge(a *pricing.Agency, j Job) (pricing.Line, bool) {
+	return a.ChargeVehicles(j.Vehicles, int(j.End.Sub(j.Start)/time.Minute))
+}
+
+func claimed(ctx context.Context, q querier, kind string, id int64) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM invoice_claims WHERE kind = ? AND ref_id = ?`, kind, id).Scan(&n)
+	return n > 0, err
+}
+
+// buildInvoice gathers what a customer owes for a period and has not been
+// billed yet: completed shifts position by position, vehicles, fees.
+func buildInvoice(ctx context.Context, q querier, pr *pricer, c Customer, ps, pe time.Time) (Invoice, error) {
+	inv := Invoice{CustomerID: c.ID, CustomerName: c.Name, BillTo: c.Address, Email: c.Email, Cycle: c.BillingCycle,
+		PeriodStart: ps, PeriodEnd: pe, State: InvoiceDraft, TermsDays: c.TermsDays}
+	jobs, err := billingJobs(ctx, q, c.ID, ps, pe)
+	if err != nil {
+		return inv, err
+	}
+	for _, j := range jobs {
+		a, err := pr.agency(ctx, q, j)
+		if err != nil {
+			return inv, err
+		}
+		day := civilIn(j.Start, a.Zone)
+		if day.Before(ps) || !day.Before(pe) {
+			continue
+		}
+		site := j.SiteName
+		if j.Status == StatusCompleted {
+			ps, err := positions(ctx, q, j.ID)
+			if err != nil {
+				return inv, err
+			}
+			for _, p := range ps {
+				lines := positionCharge(a, j, p)
+				if len(lines) == 0 {
+					continue
+				}
+				if done, err := claimed(ctx, q, "position", p.ID); err != nil || done {
+					if err != nil {
+						return inv, err
+					}
+					continue
+				}
+				who := strings.TrimSpace(p.OfficerName + " " + p.Badge)
+				for _, l := range lines {
+					desc := ""
+					if p.Attendance == pricing.AttendanceReleasedEarly {
+						desc = "released early: full shift"
+					} else if p.Attendance == pricing.AttendanceHeldOver {
+						desc = "held over: real time"
+					}
+					inv.Lines = append(inv.Lines, InvoiceLine{Kind: "shift", JobID: j.ID, PositionID: p.ID, Day: day, Site: site, Officer: who,
+						Class: p.Class, Basis: l.Basis, Count: 1, Minutes: l.Minutes, Rate: l.Rate.Total, Amount: l.Amount,
+						OfficerPay: l.OfficerPay, AdminFee: l.AdminFee, Description: desc})
+				}
+			}
+			if vl, ok := vehicleCharge(a, j); ok {
+				done, err := claimed(ctx, q, "vehicle", j.ID)
+				if err != nil {
+					return inv, err
+				}
+				if !done {
+					inv.Lines = append(inv.Lines, InvoiceLine{Kind: "vehicle", JobID: j.ID, Day: day, Site: site, Class: "vehicle",
+						Basis: pricing.BasisVehicle, Count: vl.Count, Minutes: vl.Minutes, Rate: vl.Rate.Total, Amount: vl.Amount,
+						OfficerPay: vl.OfficerPay, AdminFee: vl.AdminFee})
+				}
+			}
+		}
+		rows, err := q.QueryContext(ctx, `SELECT id, kind, total, admin, officer FROM job_fees WHERE job_id = ?
+			AND id NOT IN (SELECT ref_id FROM invoice_claims WHERE kind = 'fee') ORDER BY id`, j.ID)
+		if err != nil {
+			return inv, err
+		}
+		for rows.Next() {
+			var id int64
+			var kind, total, admin, officer string
+			if err := rows.Scan(&id, &kind, &total, &admin, &officer); err != nil {
+				rows.Close()
+				return inv, err
+			}
+			t, _ := decimal.NewFromString(total)
+			ad, _ := decimal.NewFromString(admin)
+			of, _ := decimal.NewFromString(officer)
+			if t.IsZero() {
+				continue
+			}
+			what := "cancellation fee"
+			if kind == "reduce" {
+				what = "reduction fee"
+			}
+			inv.Lines = append(inv.Lines, InvoiceLine{Kind: "fee", JobID: j.ID, FeeID: id, Day: day, Site: site, Class: "fee", Count: 1,
+				Amount: t, OfficerPay: of, AdminFee: ad, Description: fmt.Sprintf("%s, job #%d", what, j.ID)})
+		}
+		rows.Close()
+	}
+	for i := range inv.Lines {
+		inv.Lines[i].Seq = i + 1
+		inv.Subtotal = inv.Subtotal.Add(inv.Lines[i].Amount)
+	}
+	inv.Total = inv.Subtotal
+	return inv, nil
+}
+
+// GenerateInvoices builds, for every customer (or one), the invoice of the
+// billing period of its cycle that holds `day`, from what is not billed yet.
+// With save false it only previews; with save true it saves drafts and
+// claims their shifts, vehicles and fees, in one transaction.
+func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Time, customerID int64, save bool) ([]Invoice, error) {
+	var out []Invoice
+	build := func(q querier) error {
+		out = nil
+		custs, err := invoiceCustomers(ctx, q, customerID)
+		if err != nil {
+			return err
+		}
+		pr := newPricer()
+		for _, c := range custs {
+			ps, pe, err := pricing.Period(c.BillingCycle, day)
+			if err != nil {
+				return err
+			}
+			inv, err := buildInvoice(ctx, q, pr, c, ps, pe)
+			if err != nil {
+				return err
+			}
+			if len(inv.Lines) > 0 {
+				out = append(out, inv)
+			}
+		}
+		return nil
+	}
+	if !save {
+		err := s.read(ctx, func(tx *sql.Tx) error { return build(tx) })
+		return out, err
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := build(tx); err != nil {
+			return err
+		}
+		now := fmtTime(s.now())
+		for i := range out {
+			inv := &out[i]
+			res, err := tx.ExecContext(ctx, `INSERT INTO invoices (customer_id, cycle, period_start, period_end, state, terms_days, subtotal, total,
+				created_at, created_by, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`, inv.CustomerID, inv.Cycle,
+				inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.Format(dateLayout), inv.TermsDays, inv.Subtotal.StringFixed(2), inv.Total.StringFixed(2), now, actor, now)
+			if err != nil {
+				return err
+			}
+			inv.ID, _ = res.LastInsertId()
+			inv.CreatedBy = actor
+			seen := map[string]bool{}
+			for _, l := range inv.Lines {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, seq, kind, job_id, position_id, fee_id, day, site, officer, class,
+					basis, count, minutes, rate, amount, officer_pay, admin_fee, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					inv.ID, l.Seq, l.Kind, l.JobID, nullID(l.PositionID), nullID(l.FeeID), l.Day.Format(dateLayout), l.Site, l.Officer, l.Class,
+					l.Basis, l.Count, l.Minutes, l.Rate.StringFixed(2), l.Amount.StringFixed(2), l.OfficerPay.StringFixed(2), l.AdminFee.StringFixed(2), l.Description); err != nil {
+					return err
+				}
+				kind, ref := "position", l.PositionID
+				switch l.Kind {
+				case "vehicle":
+					kind, ref = "vehicle", l.JobID
+				case "fee":
+					kind, ref = "fee", l.FeeID
+				}
+				key := fmt.Sprintf("%s/%d", kind, ref)
+				if seen[key] {
+					continue // a position billed at two rates is claimed once
+				}
+				seen[key] = true
+				if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES (?, ?, ?)`, kind, ref, inv.ID); err != nil {
+					return &Error{Code: EConflict, Field: "invoice", Message: fmt.Sprintf("%s %d is already on another invoice", kind, ref)}
+				}
+			}
+			if err := s.audit(ctx, tx, actor, "invoice", inv.ID, "draft", "", fmt.Sprintf("%s %s-%s, %d lines, %s",
+				inv.CustomerName, inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.AddDate(0, 0, -1).Format(dateLayout), len(inv.Lines), inv.Total.StringFixed(2))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func invoiceCustomers(ctx context.Context, q querier, customerID int64) ([]Customer, error) {
+	query := `SELECT id, name, phone, email, address, billing_cycle, terms_days, notes FROM customers`
+	var args []any
+	if customerID != 0 {
+		query += ` WHERE id = ?`
+		args = append(args, customerID)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY name COLLATE NOCASE`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Customer
+	for rows.Next() {
+		var c Customer
+		if err := rows.Scan(&c.ID, &c.Name, &c.Phone, &c.Email, &c.Address, &c.BillingCycle, &c.TermsDays, &c.Notes); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if customerID != 0 && len(out) == 0 {
+		return nil, &Error{Code: ENotFound, Field: "account", Message: fmt.Sprintf("no customer %d", customerID)}
+	}
+	return out, nil
+}
+
+const invoiceCols = `i.id, coalesce(i.number, ''), i.customer_id, c.name, c.address, c.email, i.cycle, i.period_start, i.period_end, i.state,
+	i.terms_days, i.issued_on, i.due_on, i.paid_on, i.paid_ref, i.void_reason, i.subtotal, i.total, i.created_at, i.created_by`
+
+func scanInvoice(sc interface{ Scan(...any) error }) (Invoice, error) {
+	var inv Invoice
+	var ps, pe, sub, tot, created string
+	var issued, due, paid sql.NullString
+	err := sc.Scan(&inv.ID, &inv.Number, &inv.CustomerID, &inv.CustomerName, &inv.BillTo, &inv.Email, &inv.Cycle, &ps, &pe, &inv.State,
+		&inv.TermsDays, &issued, &due, &paid, &inv.PaidRef, &inv.VoidReason, &sub, &tot, &created, &inv.CreatedBy)
+	if err != nil {
+		return inv, err
+	}
+	inv.PeriodStart, _ = parseDate(ps)
+	inv.PeriodEnd, _ = parseDate(pe)
+	inv.IssuedOn, inv.DueOn, inv.PaidOn = nullDate(issued), nullDate(due), nullDate(paid)
+	if inv.Subtotal, err = decimal.NewFromString(sub); err != nil {
+		return inv, err
+	}
+	if inv.Total, err = decimal.NewFromString(tot); err != nil {
+		return inv, err
+	}
+	inv.CreatedAt, _ = parseTime(created)
+	return inv, nil
+}
+
+// InvoiceFilter selects invoices; zero fields match all.
+type InvoiceFilter struct {
+	CustomerID int64
+	State      string
+	From, To   time.Time // period start in [From, To)
+}
+
+// Invoices lists invoices, newest period first.
+func (s *Store) Invoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
+	var where []string
+	var args []any
+	if f.CustomerID != 0 {
+		where, args = append(where, "i.customer_id = ?"), append(args, f.CustomerID)
+	}
+	if f.State != "" {
+		where, args = append(where, "i.state = ?"), append(args, f.State)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, "i.period_start >= ?"), append(args, f.From.Format(dateLayout))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, "i.period_start < ?"), append(args, f.To.Format(dateLayout))
+	}
+	q := `SELECT ` + invoiceCols + ` FROM invoices i JOIN customers c ON c.id = i.customer_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY i.period_start DESC, c.name, i.id DESC"
+	var out []Invoice
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			inv, err := scanInvoice(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, inv)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func invoiceByID(ctx context.Context, q querier, id int64) (Invoice, error) {
+	inv, err := scanInvoice(q.QueryRowContext(ctx, `SELECT `+invoiceCols+` FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return inv, &Error{Code: ENotFound, Field: "invoice", Message: fmt.Sprintf("no invoice %d", id)}
+	}
+	if err != nil {
+		return inv, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT seq, kind, job_id, coalesce(position_id, 0), coalesce(fee_id, 0), day, site, officer, class, basis,
+		count, minutes, rate, amount, officer_pay, admin_fee, description FROM invoice_lines WHERE invoice_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return inv, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l InvoiceLine
+		var day, rate, amount, op, af string
+		if err := rows.Scan(&l.Seq, &l.Kind, &l.JobID, &l.PositionID, &l.FeeID, &day, &l.Site, &l.Officer, &l.Class, &l.Basis,
+			&l.Count, &l.Minutes, &rate, &amount, &op, &af, &l.Description); err != nil {
+			return inv, err
+		}
+		l.Day, _ = parseDate(day)
+		for _, m := range []struct {
+			dst *decimal.Decimal
+			src string
+		}{{&l.Rate, rate}, {&l.Amount, amount}, {&l.OfficerPay, op}, {&l.AdminFee, af}} {
+			if *m.dst, err = decimal.NewFromString(m.src); err != nil {
+				return inv, err
+			}
+		}
+		inv.Lines = append(inv.Lines, l)
+	}
+	return inv, rows.Err()
+}
+
+// Invoice loads one invoice with its lines.
+func (s *Store) Invoice(ctx context.Context, id int64) (Invoice, error) {
+	var inv Invoice
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		inv, err = invoiceByID(ctx, tx, id)
+		return err
+	})
+	return inv, err
+}
+
+// InvoiceByNumber finds an issued invoice by its number ("2026-000123"), or a
+// draft by "#ID".
+func (s *Store) InvoiceByNumber(ctx context.Context, number string) (Invoice, error) {
+	number = strings.TrimSpace(number)
+	var id int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if strings.HasPrefix(number, "#") {
+			_, err := fmt.Sscanf(number, "#%d", &id)
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT id FROM invoices WHERE number = ?`, number).Scan(&id)
+	})
+	if err != nil {
+		return Invoice{}, &Error{Code: ENotFound, Field: "invoice", Message: fmt.Sprintf("no invoice %q", number)}
+	}
+	return s.Invoice(ctx, id)
+}
+
+func (s *Store) invoiceTx(ctx context.Context, id int64, fn func(tx *sql.Tx, inv Invoice) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		inv, err := invoiceByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, inv)
+	})
+}
+
+// IssueInvoice issues a draft on day `on`: it takes the next number of that
+// year (gap-free), its due date from the payment terms, and its jobs become
+// invoiced. An issued invoice never changes.
+func (s *Store) IssueInvoice(ctx context.Context, actor string, id int64, on time.Time) (string, error) {
+	var number string
+	err := s.invoiceTx(ctx, id, func(tx *sql.Tx, inv Invoice) error {
+		if inv.State != InvoiceDraft {
+			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only drafts are issued", invoiceName(inv), inv.State)}
+		}
+		day := civil(on)
+		var last int
+		err := tx.QueryRowContext(ctx, `INSERT INTO invoice_counters (year, last) VALUES (?, 1)
+			ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last`, day.Year()).Scan(&last)
+		if err != nil {
+			return err
+		}
+		number = fmt.Sprintf("%04d-%06d", day.Year(), last)
+		due := day.AddDate(0, 0, inv.TermsDays)
+		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET state = 'issued', number = ?, issued_on = ?, due_on = ?, updated_at = ? WHERE id = ?`,
+			number, day.Format(dateLayout), due.Format(dateLayout), fmtTime(s.now()), id); err != nil {
+			return err
+		}
+		if err := s.setJobStatuses(ctx, tx, actor, id, StatusCompleted, StatusInvoiced); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "invoice", id, "issue", "draft", number+", due "+due.Format(dateLayout)+", "+inv.Total.StringFixed(2))
+	})
+	return number, err
+}
+
+// setJobStatuses moves the jobs billed by an invoice from one status to another.
+func (s *Store) setJobStatuses(ctx context.Context, tx *sql.Tx, actor string, invoiceID int64, from, to string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT j.id FROM invoice_lines l JOIN jobs j ON j.id = l.job_id
+		WHERE l.invoice_id = ? AND j.status = ? AND l.kind <> 'fee'`, invoiceID, from)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	sort.Slice(ids, func(i, k int) bool { return ids[i] < ids[k] })
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = ?, updated_at = ? WHERE id = ?`, to, fmtTime(s.now()), id); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, actor, "job", id, "status", from, to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func invoiceName(inv Invoice) string {
+	if inv.Number != "" {
+		return inv.Number
+	}
+	return fmt.Sprintf("#%d", inv.ID)
+}
+
+// MarkPaid records the payment of an issued invoice; its jobs become paid.
+func (s *Store) MarkPaid(ctx context.Context, actor string, id int64, on time.Time, ref string) error {
+	ref = Clean(ref, false)
+	return s.invoiceTx(ctx, id, func(tx *sql.Tx, inv Invoice) error {
+		if inv.State != InvoiceIssued {
+			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only issued invoices are paid", invoiceName(inv), inv.State)}
+		}
+		day := civil(on)
+		if day.Before(inv.IssuedOn) {
+			return &Error{Code: EInvalid, Field: "paid_on", Message: "payment date is before the invoice was issued"}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET state = 'paid', paid_on = ?, paid_ref = ?, updated_at = ? WHERE id = ?`,
+			day.Format(dateLayout), ref, fmtTime(s.now()), id); err != nil {
+			return err
+		}
+		if err := s.setJobStatuses(ctx, tx, actor, id, StatusInvoiced, StatusPaid); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "invoice", id, "paid", "issued", day.Format(dateLayout)+" "+ref)
+	})
+}
+
+// VoidInvoice voids a draft or issued invoice with a reason: its shifts,
+// vehicles and fees can be billed again (a new invoice is the correction),
+// and an issued one keeps its number so numbering stays gap-free. A paid
+// invoice cannot be voided.
+func (s *Store) VoidInvoice(ctx context.Context, actor string, id int64, reason string) error {
+	reason = Clean(reason, false)
+	if reason == "" {
+		return &Error{Code: EInvalid, Field: "reason", Message: "voiding needs a reason"}
+	}
+	return s.invoiceTx(ctx, id, func(tx *sql.Tx, inv Invoice) error {
+		if inv.State != InvoiceDraft && inv.State != InvoiceIssued {
+			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only drafts and unpaid invoices can be voided", invoiceName(inv), inv.State)}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET state = 'void', void_reason = ?, updated_at = ? WHERE id = ?`, reason, fmtTime(s.now()), id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM invoice_claims WHERE invoice_id = ?`, id); err != nil {
+			return err
+		}
+		if err := s.setJobStatuses(ctx, tx, actor, id, StatusInvoiced, StatusCompleted); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "invoice", id, "void", inv.State, reason)
+	})
+}
