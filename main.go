@@ -54,6 +54,7 @@ func init() {
 		{"assign", "offduty assign JOB POSITION OFFICER [--override REASON]", "put an officer (badge or id) in a position of a job", runAssign},
 		{"cancel", "offduty cancel JOB [--positions N] [--reason TEXT] [--json]", "cancel a job, or reduce it by N officers, and show the fee", runCancel},
 		{"seed", "offduty seed --history 5y [--db FILE] [--now TIME] [--demo=false]", "generate years of past jobs (about 200,000 positions a year)", runSeed},
+		{"shifts", "offduty shifts export --officer BADGE [--format ics] [-o FILE] [--from YYYY-MM-DD]", "export an officer's upcoming shifts as an iCalendar (.ics) file", runShifts},
 	}
 }
 
@@ -1083,4 +1084,318 @@ invoiced, paid or already cancelled job) or a rule (only checked-in positions le
 		fmt.Fprintf(e.stdout, "  %-62s %10s\n", "Fees on this job so far", j.CancelFee.Decimal.StringFixed(2))
 	}
 	return nil
+}
+
+// shiftsDescribe is the help text of "offduty shifts export".
+const shiftsDescribe = `Exports an officer's shifts (the positions they hold in jobs that are not cancelled)
+that end after --from, soonest first, as an iCalendar file (RFC 5545) that phone and desktop
+calendars import: one event per shift, its times in UTC (the calendar shows them in its own
+zone), the site and its address as the location, and the customer, agency, job number,
+position, local shift time, status, on-site contact and post orders in the notes. Each event has
+a stable UID (position-ID@offduty), so a calendar recognises a shift it already has.
+OFFICER is a badge (any case) or an officer's numeric id (#ID is always an id); a badge
+used in two agencies is refused: give the id. Without -o, or with -o -, the calendar goes to
+stdout; a file is replaced atomically (written beside it, then renamed) and a one-line
+summary goes to stderr.
+Exit status: 0 written; 1 invalid input, an unknown or ambiguous officer, or a file that
+cannot be written, the message on stderr and nothing written.`
+
+// runShifts is "offduty shifts SUBCOMMAND": export is the only one.
+func runShifts(e *env, args []string) error {
+	if len(args) == 0 {
+		return fail(1, "shifts: want a subcommand: offduty shifts export --officer BADGE (see offduty shifts --help)")
+	}
+	switch a := args[0]; {
+	case a == "export":
+		return runShiftsExport(e, args[1:])
+	case a == "-h" || a == "-help" || a == "--help":
+		return runShiftsExport(e, args[:1])
+	case strings.HasPrefix(a, "-"):
+		return fail(1, "shifts: the subcommand comes first: offduty shifts export %s (see offduty shifts --help)", strings.Join(args, " "))
+	default:
+		return fail(1, "shifts: unknown subcommand %q: want export (see offduty shifts --help)", a)
+	}
+}
+
+func runShiftsExport(e *env, args []string) error {
+	const cmd = "shifts export"
+	fs := newFlagSet(e, cmd, shiftsDescribe)
+	officer := fs.String("officer", "", "the officer: `BADGE` (any case) or numeric id, #ID for an id only (required)")
+	format := fs.String("format", "ics", "output `FORMAT`: ics (iCalendar, RFC 5545)")
+	var out string
+	fs.StringVar(&out, "o", "", "write to `FILE`, replaced atomically; - or none writes to stdout")
+	fs.StringVar(&out, "output", "", "same as -o (`FILE`)")
+	from := fs.String("from", "", "shifts that end after this day's start, `YYYY-MM-DD` office time (default: the clock)")
+	// newFlagSet's usage looks the command up by the flag set's name, and
+	// writes every flag --name: this one is "shifts", and -o stays -o.
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: %s\n\n%s\n\nFlags:\n", lookup("shifts").usage, shiftsDescribe)
+		var b strings.Builder
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		text := strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")[1:]
+		fmt.Fprint(e.stdout, strings.ReplaceAll(text, "\n  --o ", "\n  -o "))
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	who := strings.TrimSpace(*officer)
+	if who == "" {
+		return fail(1, "%s: --officer is required: a badge such as WV1702, or an officer's id", cmd)
+	}
+	if f := strings.ToLower(strings.TrimSpace(*format)); f != "ics" {
+		return fail(1, "%s: --format: unknown format %q (known: ics)", cmd, *format)
+	}
+	office, err := time.LoadLocation(officeZone)
+	if err != nil {
+		return err
+	}
+	now, err := e.now()
+	if err != nil {
+		return err
+	}
+	since := now
+	if *from != "" {
+		d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(*from), office)
+		if err != nil {
+			return fail(1, "%s: --from: want YYYY-MM-DD, got %q", cmd, *from)
+		}
+		since = d
+	}
+	if out != "" && out != "-" {
+		if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+			return fail(1, "%s: -o: %s is a folder, not a file", cmd, out)
+		}
+	}
+	ctx := context.Background()
+	s, now, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	o, err := shiftsOfficer(ctx, s, cmd, who)
+	if err != nil {
+		return err
+	}
+	shifts, err := s.OfficerShifts(ctx, o.ID, since, 0)
+	if err != nil {
+		return fail(1, "%s: %v", cmd, err)
+	}
+	cal := formatShiftsICS(o, shifts, now, office)
+	if out == "" || out == "-" {
+		_, err := io.WriteString(e.stdout, cal)
+		return err
+	}
+	if err := writeFileAtomic(out, []byte(cal)); err != nil {
+		return fail(1, "%s: %v", cmd, err)
+	}
+	fmt.Fprintf(e.stderr, "wrote %d %s to %s\n", len(shifts), plural(len(shifts), "shift"), out)
+	return nil
+}
+
+// shiftsOfficer resolves --officer: a badge (any case; refused when officers
+// of several agencies have it), else a numeric id; "#12" is only an id.
+func shiftsOfficer(ctx context.Context, s *store.Store, cmd, who string) (store.Officer, error) {
+	idOf := func(t string) int64 {
+		var id int64
+		if _, err := fmt.Sscanf(t, "%d", &id); err != nil || id <= 0 || fmt.Sprint(id) != t {
+			return 0
+		}
+		return id
+	}
+	byID := func(id int64) (store.Officer, error) {
+		o, err := s.OfficerByID(ctx, id)
+		if store.ErrorCode(err) == store.ENotFound {
+			return o, fail(1, "%s: no officer with id %d", cmd, id)
+		}
+		if err != nil {
+			return o, fail(1, "%s: %v", cmd, err)
+		}
+		return o, nil
+	}
+	if strings.HasPrefix(who, "#") {
+		id := idOf(who[1:])
+		if id == 0 {
+			return store.Officer{}, fail(1, "%s: --officer: want a badge or an officer id such as #12, got %q", cmd, who)
+		}
+		return byID(id)
+	}
+	matches, err := s.OfficerByBadge(ctx, who)
+	if err != nil {
+		return store.Officer{}, fail(1, "%s: %v", cmd, err)
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+		if id := idOf(who); id != 0 {
+			o, err := byID(id)
+			if err == nil {
+				return o, nil
+			}
+		}
+		return store.Officer{}, fail(1, "%s: no officer with badge or id %q", cmd, who)
+	}
+	var list []string
+	for _, o := range matches {
+		list = append(list, fmt.Sprintf("%d for %s %s (%s)", o.ID, o.Badge, o.Name(), o.AgencySlug))
+	}
+	return store.Officer{}, fail(1, "%s: badge %q is used in %d agencies: give the officer's numeric id with --officer: %s",
+		cmd, who, len(matches), strings.Join(list, ", "))
+}
+
+// writeFileAtomic replaces path with data: it writes a temporary file in the
+// same folder, flushes it and renames it over path, so a reader never sees a
+// half-written file. An existing file keeps its permissions.
+func writeFileAtomic(path string, data []byte) (err error) {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return fmt.Errorf("%s is a folder, not a file", path)
+		}
+		mode = fi.Mode().Perm()
+	}
+	failed := func(err error) error {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot write %s: %v", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return failed(err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return failed(err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return failed(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return failed(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return failed(err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return failed(err)
+	}
+	return nil
+}
+
+// icsMaxOctets is the longest content line RFC 5545 allows, CRLF excluded.
+const icsMaxOctets = 75
+
+// formatShiftsICS is the officer's shifts as an iCalendar object (RFC 5545):
+// one VEVENT per shift, times in UTC, stamped with the clock.
+func formatShiftsICS(o store.Officer, shifts []store.OfficerShift, stamp time.Time, office *time.Location) string {
+	var b strings.Builder
+	line := func(name, value string) { b.WriteString(icsFold(name + ":" + value)) }
+	line("BEGIN", "VCALENDAR")
+	line("VERSION", "2.0")
+	line("PRODID", "-//offduty//offduty shifts export//EN")
+	line("CALSCALE", "GREGORIAN")
+	line("METHOD", "PUBLISH")
+	line("X-WR-CALNAME", icsText(icsOneLine(fmt.Sprintf("Off-duty shifts: %s (%s)", o.Name(), o.Badge))))
+	zones := map[string]*time.Location{}
+	for _, sh := range shifts {
+		loc, ok := zones[sh.AgencyZone]
+		if !ok {
+			var err error
+			if loc, err = time.LoadLocation(sh.AgencyZone); err != nil || sh.AgencyZone == "" {
+				loc = office
+			}
+			zones[sh.AgencyZone] = loc
+		}
+		line("BEGIN", "VEVENT")
+		line("UID", fmt.Sprintf("position-%d@offduty", sh.PositionID))
+		line("DTSTAMP", icsTime(stamp))
+		line("DTSTART", icsTime(sh.Start))
+		line("DTEND", icsTime(sh.End))
+		line("SUMMARY", icsText(icsOneLine(fmt.Sprintf("Off-duty: %s (%s)", sh.SiteName, sh.Class))))
+		line("LOCATION", icsText(icsOneLine(joinNonEmpty(", ", sh.SiteName, sh.SiteAddress))))
+		line("DESCRIPTION", icsText(shiftDescription(sh, loc)))
+		line("STATUS", "CONFIRMED")
+		line("TRANSP", "OPAQUE")
+		line("END", "VEVENT")
+	}
+	line("END", "VCALENDAR")
+	return b.String()
+}
+
+// shiftDescription is an event's notes: one "Label: value" line each, the
+// post orders last, as typed (several lines).
+func shiftDescription(sh store.OfficerShift, loc *time.Location) string {
+	var d strings.Builder
+	fmt.Fprintf(&d, "Customer: %s\n", icsOneLine(sh.CustomerName))
+	fmt.Fprintf(&d, "Agency: %s\n", icsOneLine(sh.AgencyName))
+	fmt.Fprintf(&d, "Job: #%d\n", sh.JobID)
+	fmt.Fprintf(&d, "Position: %d (%s)\n", sh.Slot, sh.Class)
+	fmt.Fprintf(&d, "Shift: %s (%s)\n", shiftSpan(sh.Start, sh.End, loc), loc)
+	fmt.Fprintf(&d, "Status: %s\n", statusText(sh.JobStatus))
+	if c := icsOneLine(joinNonEmpty(", ", sh.ContactName, sh.ContactPhone)); c != "" {
+		fmt.Fprintf(&d, "Contact: %s\n", c)
+	}
+	if po := store.Clean(sh.PostOrders, true); strings.TrimSpace(po) != "" {
+		fmt.Fprintf(&d, "Post orders:\n%s\n", po)
+	}
+	return d.String()
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// icsTime is an instant as an iCalendar UTC DATE-TIME.
+func icsTime(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+
+// icsOneLine is text for a one-line field: control characters removed,
+// line breaks and runs of spaces made one space.
+func icsOneLine(s string) string {
+	return strings.Join(strings.Fields(store.Clean(s, true)), " ")
+}
+
+var icsEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`)
+
+// icsText is an iCalendar TEXT value: control characters (and terminal
+// escapes) removed, CR LF and CR made LF, then backslash, semicolon, comma
+// and newline escaped. What is left holds no CR, LF or other control
+// character, so it cannot break the file's structure.
+func icsText(s string) string {
+	return icsEscaper.Replace(store.Clean(s, true))
+}
+
+// icsFold is one content line, folded (RFC 5545 3.1) so that no line is
+// longer than 75 octets: a fold is CRLF and a space, the space counting
+// on the next line; folds fall between UTF-8 sequences, never inside one.
+func icsFold(s string) string {
+	var b strings.Builder
+	limit := icsMaxOctets
+	for len(s) > limit {
+		cut := limit
+		for cut > 1 && s[cut]&0xC0 == 0x80 { // a continuation byte: back up to the rune's start
+			cut--
+		}
+		b.WriteString(s[:cut])
+		b.WriteString("\r\n ")
+		s = s[cut:]
+		limit = icsMaxOctets - 1
+	}
+	b.WriteString(s)
+	b.WriteString("\r\n")
+	return b.String()
 }
