@@ -9,18 +9,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	_ "time/tzdata"
 
 	tea "charm.land/bubbletea/v2" // a bare machine still knows America/Denver
+	charmlog "charm.land/log/v2"
+	gossh "golang.org/x/crypto/ssh"
 
 	"offduty/pricing"
 	"offduty/seed"
 	"offduty/store"
 	"offduty/ui"
+	"offduty/ui/sshd"
 )
 
 // officeZone is the zone of --now and of the console's clock.
@@ -47,7 +53,7 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"console", "offduty [console] [--db FILE] [--now TIME] [--demo=false]", "open the dispatch console (the default)", runConsole},
+		{"console", "offduty [console] [--as USER] [--db FILE] [--now TIME] [--demo=false]", "open the dispatch console (the default)", runConsole},
 		{"quote", "offduty quote --agency SLUG --start TIME (--end TIME | --hours H) --officers N [flags]", "price a request and explain it", runQuote},
 		{"agencies", "offduty agencies [--json]", "list agencies with their rate cards, holidays and prohibited venues", runAgencies},
 		{"jobs", "offduty jobs [--date YYYY-MM-DD] [--json]", "list a day's shifts with their positions and officers", runJobs},
@@ -55,6 +61,8 @@ func init() {
 		{"cancel", "offduty cancel JOB [--positions N] [--reason TEXT] [--json]", "cancel a job, or reduce it by N officers, and show the fee", runCancel},
 		{"seed", "offduty seed --history 5y [--db FILE] [--now TIME] [--demo=false]", "generate years of past jobs (about 200,000 positions a year)", runSeed},
 		{"shifts", "offduty shifts export --officer BADGE [--format ics] [-o FILE] [--from YYYY-MM-DD]", "export an officer's upcoming shifts as an iCalendar (.ics) file", runShifts},
+		{"serve", "offduty serve [--listen 127.0.0.1:2222] [--host-key FILE] [--idle-timeout 30m] [--max-sessions N]", "serve the console over SSH to the users of the database", runServe},
+		{"user", "offduty user add|list|remove|key ... (see below)", "add, list and remove the users who sign in over SSH, and their keys", runUser},
 	}
 }
 
@@ -251,7 +259,11 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 func runConsole(e *env, args []string) error {
 	fs := newFlagSet(e, "console", `Opens the dispatch console on the database (created with the agencies and demo
-data on first run). Keys are listed on the help line; ? shows them all.`)
+data on first run). Keys are listed on the help line; ? shows them all.
+Without --as the console is the local supervisor's, recorded as "$USER (local)";
+with --as USER it runs as that user of the database (see offduty user): their role
+and account apply, and changes are recorded under their name.`)
+	as := fs.String("as", "", "run as the database user `USER`: their role and account apply (exit 1 if there is no such user)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -265,11 +277,20 @@ data on first run). Keys are listed on the help line; ? shows them all.`)
 	if e.nowText != "" {
 		clock = func() time.Time { return now }
 	}
-	actor := e.getenv("USER")
-	if actor == "" {
-		actor = "local"
+	// The local supervisor's name can never be a user's (no spaces in those),
+	// so the store never mistakes it for one; --as is that user exactly.
+	opts := ui.Options{Store: s, Now: clock, Loc: loc, Actor: e.actorName() + " (local)"}
+	if *as != "" {
+		u, err := s.UserByName(context.Background(), *as)
+		if store.ErrorCode(err) == store.ENotFound {
+			return fail(1, "console: --as: no user %q (see offduty user list)", *as)
+		}
+		if err != nil {
+			return fail(1, "console: --as: %v", err)
+		}
+		opts.Actor, opts.Role, opts.CustomerID = u.Name, u.Role, u.CustomerID
 	}
-	app := ui.New(ui.Options{Store: s, Now: clock, Loc: loc, Actor: actor})
+	app := ui.New(opts)
 	if _, err := tea.NewProgram(app).Run(); err != nil {
 		return fail(1, "console: %v", err)
 	}
@@ -1398,4 +1419,442 @@ func icsFold(s string) string {
 	b.WriteString(s)
 	b.WriteString("\r\n")
 	return b.String()
+}
+
+// serveDescribe is the help text of "offduty serve".
+const serveDescribe = `Serves the dispatch console over SSH, one console per session, to the users of the
+database (see offduty user): a user signs in with one of their public keys, and their
+role decides what the console offers and what the store lets them change. Keys that
+belong to no user, passwords and sessions without a terminal are refused. The host key
+is created on first start (ed25519, mode 0600) and kept. Connects, disconnects and
+refusals are logged on stderr. SIGINT or SIGTERM stops accepting connections, tells
+every session and waits for them (10 s at most); a second signal ends at once.
+Connect with: ssh -p 2222 -i KEY localhost
+Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unusable.`
+
+// runServe is "offduty serve".
+func runServe(e *env, args []string) error {
+	fs := newFlagSet(e, "serve", serveDescribe)
+	listen := fs.String("listen", sshd.DefaultListen, "address to listen on, `HOST:PORT` (:2222 for every interface)")
+	hostKey := fs.String("host-key", "", "host key `FILE`, created if missing (default: "+sshd.HostKeyName+" beside the database)")
+	idle := fs.Duration("idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long with no key pressed (`DURATION`, e.g. 30m, 1h; 0 never)")
+	maxSessions := fs.Int("max-sessions", 100, "sessions open at once (`N`); more are refused with a message; 0 no limit")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *idle < 0 {
+		return fail(1, "serve: --idle-timeout cannot be negative (got %s)", *idle)
+	}
+	if *maxSessions < 0 {
+		return fail(1, "serve: --max-sessions cannot be negative (got %d); 0 means no limit", *maxSessions)
+	}
+	if _, _, err := net.SplitHostPort(*listen); err != nil {
+		return fail(1, "serve: --listen: want HOST:PORT such as 127.0.0.1:2222, got %q", *listen)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, now, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	loc, _ := time.LoadLocation(officeZone)
+	clock := time.Now
+	if e.nowText != "" {
+		clock = func() time.Time { return now }
+	}
+	logger := charmlog.NewWithOptions(e.stderr, charmlog.Options{ReportTimestamp: true, TimeFormat: "2006-01-02 15:04:05", Prefix: "serve"})
+	timeout := *idle
+	if timeout == 0 {
+		timeout = -1 // never
+	}
+	srv, err := sshd.New(sshd.Config{Listen: *listen, HostKeyPath: *hostKey, IdleTimeout: timeout, MaxSessions: *maxSessions,
+		Store: s, Now: clock, Loc: loc, Logger: logger})
+	if err != nil {
+		return fail(1, "serve: %v", err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		return fail(1, "serve: %v", err)
+	}
+	if users, err := s.Users(ctx); err == nil && len(users) == 0 {
+		logger.Warn("no users yet: nobody can sign in; add one with: offduty user add NAME --role supervisor --key-file ~/.ssh/id_ed25519.pub")
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fail(1, "serve: %v", err)
+	case <-ctx.Done():
+	}
+	stop() // a second signal ends the process at once
+	logger.Info("signal: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("shutdown: sessions did not end in time; their connections were closed", "err", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, sshd.ErrServerClosed) {
+		return fail(1, "serve: %v", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// userDescribe is the help text of "offduty user".
+const userDescribe = `Manages the users who sign in to "offduty serve" with their SSH keys.
+  offduty user add NAME --role ROLE [--account CUSTOMER-ID] (--key "ssh-ed25519 AAAA... c" | --key-file FILE)
+  offduty user list [--json]
+  offduty user remove NAME
+  offduty user key add NAME (--key "ssh-ed25519 AAAA..." | --key-file FILE)
+  offduty user key remove NAME FINGERPRINT|KEY
+Roles: operator (quote, create and edit requests); dispatcher (an operator who also
+approves, assigns, records attendance, notes, media and cancellations); supervisor
+(everything, rate cards, invoices, payroll and users included); customer (read-only view
+of one account's jobs and invoices: --account is the customer's id). A name is letters,
+digits, dot, dash and underscore. --key takes an authorized_keys line and may be given
+more than once; --key-file reads one key a line (a .pub file or an authorized_keys file).
+A key belongs to one user only. These commands act as the local operator ($USER); if
+$USER is also the name of a user, that user's role applies.
+Exit status: 0 done; 1 invalid input or an unknown user, customer or key; 2 refused
+(a name or key already taken, or the acting user's role does not allow it).`
+
+// runUser is "offduty user SUBCOMMAND".
+func runUser(e *env, args []string) error {
+	if len(args) == 0 {
+		return fail(1, "user: want a subcommand: add, list, remove or key (see offduty user --help)")
+	}
+	switch a := args[0]; a {
+	case "add":
+		return runUserAdd(e, args[1:])
+	case "list", "ls":
+		return runUserList(e, args[1:])
+	case "remove", "rm":
+		return runUserRemove(e, args[1:])
+	case "key", "keys":
+		if len(args) < 2 {
+			return fail(1, "user key: want add or remove (see offduty user --help)")
+		}
+		switch args[1] {
+		case "add":
+			return runUserKeyAdd(e, args[2:])
+		case "remove", "rm":
+			return runUserKeyRemove(e, args[2:])
+		case "-h", "-help", "--help":
+			return runUserList(e, []string{"--help"})
+		}
+		return fail(1, "user key: unknown subcommand %q: want add or remove (see offduty user --help)", args[1])
+	case "-h", "-help", "--help":
+		return runUserList(e, []string{"--help"})
+	default:
+		if strings.HasPrefix(a, "-") {
+			return fail(1, "user: the subcommand comes first: offduty user add|list|remove|key ... (see offduty user --help)")
+		}
+		return fail(1, "user: unknown subcommand %q: want add, list, remove or key (see offduty user --help)", a)
+	}
+}
+
+// userFlagSet is a flag set for "user ..." subcommands: its errors name the
+// subcommand; its help is the whole of "offduty user".
+func userFlagSet(e *env, name string) *flag.FlagSet {
+	fs := newFlagSet(e, name, userDescribe)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: %s\n\n%s\n\nFlags:\n", lookup("user").usage, userDescribe)
+		var b strings.Builder
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		fmt.Fprint(e.stdout, strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")[1:])
+	}
+	return fs
+}
+
+// userFail turns a store error into an exit status: 2 refused, 1 otherwise.
+func userFail(cmd string, err error) error {
+	switch store.ErrorCode(err) {
+	case store.EConflict, store.EForbidden:
+		return fail(2, "%s: %v", cmd, err)
+	}
+	return fail(1, "%s: %v", cmd, err)
+}
+
+// keyFlags are --key (repeatable) and --key-file.
+type keyFlags struct {
+	lines []string
+	file  string
+}
+
+func (k *keyFlags) String() string     { return strings.Join(k.lines, "\n") }
+func (k *keyFlags) Set(v string) error { k.lines = append(k.lines, v); return nil }
+
+func (k *keyFlags) register(fs *flag.FlagSet) {
+	fs.Var(k, "key", "a public key, `\"ssh-ed25519 AAAA... comment\"` (may be repeated)")
+	fs.StringVar(&k.file, "key-file", "", "read public keys from `FILE`, one a line (e.g. ~/.ssh/id_ed25519.pub)")
+}
+
+// keys returns the keys given, checked, or an error naming the bad one.
+func (k *keyFlags) keys(cmd string) ([]string, error) {
+	lines := append([]string(nil), k.lines...)
+	if k.file != "" {
+		b, err := os.ReadFile(k.file)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fail(1, "%s: --key-file: cannot read %s: %v", cmd, k.file, err)
+		}
+		n := 0
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				lines, n = append(lines, l), n+1
+			}
+		}
+		if n == 0 {
+			return nil, fail(1, "%s: --key-file: %s holds no key", cmd, k.file)
+		}
+	}
+	if len(lines) == 0 {
+		return nil, fail(1, "%s: give the user's public key with --key \"ssh-ed25519 AAAA...\" or --key-file FILE", cmd)
+	}
+	for _, l := range lines {
+		if _, _, err := store.ParseKey(l); err != nil {
+			return nil, fail(1, "%s: %v (got %q)", cmd, err, shorten(l, 40))
+		}
+	}
+	return lines, nil
+}
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// keyFingerprint is the SHA256 fingerprint of an authorized_keys line.
+func keyFingerprint(line string) string {
+	k, _, err := store.ParseKey(line)
+	if err != nil {
+		return "?"
+	}
+	return gossh.FingerprintSHA256(k)
+}
+
+func runUserAdd(e *env, args []string) error {
+	const cmd = "user add"
+	fs := userFlagSet(e, cmd)
+	role := fs.String("role", "", "the user's `ROLE`: operator, dispatcher, supervisor or customer (required)")
+	account := fs.Int64("account", 0, "for a customer user, the `CUSTOMER-ID` whose jobs and invoices they see")
+	var kf keyFlags
+	kf.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fail(1, "%s: want one user NAME, got %d arguments (see offduty user --help)", cmd, len(pos))
+	}
+	name := pos[0]
+	if err := store.ValidUserName(name); err != nil {
+		return fail(1, "%s: %v", cmd, err)
+	}
+	if *role == "" {
+		return fail(1, "%s: --role is required: operator, dispatcher, supervisor or customer", cmd)
+	}
+	keys, err := kf.keys(cmd)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.CreateUser(ctx, e.actorName(), name, *role, *account, keys)
+	if err != nil {
+		return userFail(cmd, err)
+	}
+	what := u.Role
+	if u.CustomerID != 0 {
+		what += " of " + customerLabel(ctx, s, u.CustomerID)
+	}
+	fmt.Fprintf(e.stdout, "Added %s, %s, with %d %s:\n", u.Name, what, len(u.Keys), plural(len(u.Keys), "key"))
+	for _, k := range u.Keys {
+		fmt.Fprintf(e.stdout, "  %s %s %s\n", k.Fingerprint, k.Type, k.Comment)
+	}
+	return nil
+}
+
+// customerLabel is "Name (#id)", or "#id" when the customer cannot be read.
+func customerLabel(ctx context.Context, s *store.Store, id int64) string {
+	cs, err := s.Customers(ctx)
+	if err == nil {
+		for _, c := range cs {
+			if c.ID == id {
+				return fmt.Sprintf("%s (#%d)", c.Name, id)
+			}
+		}
+	}
+	return fmt.Sprintf("#%d", id)
+}
+
+func runUserList(e *env, args []string) error {
+	const cmd = "user list"
+	fs := userFlagSet(e, cmd)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	users, err := s.Users(ctx)
+	if err != nil {
+		return fail(1, "%s: %v", cmd, err)
+	}
+	names := map[int64]string{}
+	if cs, err := s.Customers(ctx); err == nil {
+		for _, c := range cs {
+			names[c.ID] = c.Name
+		}
+	}
+	if *asJSON {
+		type jsonKey struct {
+			Fingerprint string `json:"fingerprint"`
+			Type        string `json:"type"`
+			Comment     string `json:"comment"`
+		}
+		type jsonUser struct {
+			Name        string    `json:"name"`
+			Role        string    `json:"role"`
+			Account     *int64    `json:"account"`
+			AccountName string    `json:"account_name,omitempty"`
+			Keys        []jsonKey `json:"keys"`
+		}
+		out := []jsonUser{}
+		for _, u := range users {
+			ju := jsonUser{Name: u.Name, Role: u.Role, Keys: []jsonKey{}}
+			if u.CustomerID != 0 {
+				id := u.CustomerID
+				ju.Account, ju.AccountName = &id, names[id]
+			}
+			for _, k := range u.Keys {
+				ju.Keys = append(ju.Keys, jsonKey{k.Fingerprint, k.Type, k.Comment})
+			}
+			out = append(out, ju)
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(users) == 0 {
+		fmt.Fprintln(e.stdout, "No users: add one with offduty user add NAME --role ROLE --key-file FILE.")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%-20s %-10s %-28s %s\n", "USER", "ROLE", "ACCOUNT", "KEYS")
+	for _, u := range users {
+		acct := ""
+		if u.CustomerID != 0 {
+			acct = shorten(fmt.Sprintf("#%d %s", u.CustomerID, names[u.CustomerID]), 28)
+		}
+		var keys []string
+		for _, k := range u.Keys {
+			keys = append(keys, strings.TrimSpace(k.Fingerprint+" "+k.Comment))
+		}
+		if len(keys) == 0 {
+			keys = []string{"(none: cannot sign in)"}
+		}
+		fmt.Fprintf(e.stdout, "%-20s %-10s %-28s %s\n", u.Name, u.Role, acct, keys[0])
+		for _, k := range keys[1:] {
+			fmt.Fprintf(e.stdout, "%-20s %-10s %-28s %s\n", "", "", "", k)
+		}
+	}
+	return nil
+}
+
+func runUserRemove(e *env, args []string) error {
+	const cmd = "user remove"
+	fs := userFlagSet(e, cmd)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fail(1, "%s: want one user NAME, got %d arguments", cmd, len(pos))
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.RemoveUser(ctx, e.actorName(), pos[0]); err != nil {
+		return userFail(cmd, err)
+	}
+	fmt.Fprintf(e.stdout, "Removed %s and their keys: they cannot sign in, and a session still open can change nothing.\n", pos[0])
+	return nil
+}
+
+func runUserKeyAdd(e *env, args []string) error {
+	const cmd = "user key add"
+	fs := userFlagSet(e, cmd)
+	var kf keyFlags
+	kf.register(fs)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fail(1, "%s: want one user NAME, got %d arguments", cmd, len(pos))
+	}
+	keys, err := kf.keys(cmd)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for _, k := range keys {
+		if err := s.AddUserKey(ctx, e.actorName(), pos[0], k); err != nil {
+			return userFail(cmd, err)
+		}
+		fmt.Fprintf(e.stdout, "Added key %s to %s.\n", keyFingerprint(k), pos[0])
+	}
+	return nil
+}
+
+func runUserKeyRemove(e *env, args []string) error {
+	const cmd = "user key remove"
+	fs := userFlagSet(e, cmd)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 2 {
+		return fail(1, "%s: want a user NAME and a key FINGERPRINT (SHA256:...) or the key itself", cmd)
+	}
+	key := strings.Join(pos[1:], " ") // an unquoted key line arrives in pieces
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.RemoveUserKey(ctx, e.actorName(), pos[0], key); err != nil {
+		return userFail(cmd, err)
+	}
+	fp := key
+	if !strings.HasPrefix(fp, "SHA256:") {
+		fp = keyFingerprint(key)
+	}
+	fmt.Fprintf(e.stdout, "Removed key %s from %s.\n", fp, pos[0])
+	return nil
 }

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -33,6 +34,9 @@ func (a *Agency) ChargeShift(class Class, start, end time.Time, emergency bool) 
 		k := rate.Total.String() + "/" + rate.Officer.String()
 		if j, ok := idx[k]; ok {
 			out[j].Minutes += m
+			if !strings.Contains("+"+out[j].Basis+"+", "+"+basis+"+") {
+				out[j].Basis += "+" + basis // as a quote names a merged line
+			}
 			continue
 		}
 		idx[k] = len(out)

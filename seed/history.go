@@ -128,7 +128,10 @@ func HistorySpan(ctx context.Context, s *store.Store, now, from, to time.Time, w
 		if b.err != nil {
 			return st, b.err
 		}
-		if err := s.ImportHistory(ctx, Actor, b.jobs); err != nil {
+		// With the month's jobs, the invoices of the periods that end by its end.
+		until := time.Date(b.month.Year(), b.month.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		invs := g.invoicesUntil(until)
+		if err := s.ImportHistory(ctx, Actor, b.jobs, invs...); err != nil {
 			return st, fmt.Errorf("history %s: %w", b.month.Format("2006-01"), err)
 		}
 		n, c := 0, 0
@@ -147,8 +150,64 @@ func HistorySpan(ctx context.Context, s *store.Store, now, from, to time.Time, w
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
+	if invs := g.invoicesUntil(g.to); len(invs) > 0 { // periods ending after the last month with jobs
+		if err := s.ImportHistory(ctx, Actor, nil, invs...); err != nil {
+			return st, fmt.Errorf("history invoices: %w", err)
+		}
+	}
 	st.Elapsed = time.Since(began)
 	return st, nil
+}
+
+// invoicesUntil is the billing of the customers' periods that end by the
+// civil date until (and by the end of the history), in order, each once:
+// an invoice is issued the day after its period, unless that is after
+// today (then it stays a draft for the office to review), and paid 7 to 200
+// days later (most within a month, a few late) if that is not after today.
+// The store bills what each period holds and skips periods with nothing.
+func (g *historyGen) invoicesUntil(until time.Time) []store.HistoryInvoice {
+	end := time.Date(g.to.Year(), g.to.Month(), g.to.Day(), 0, 0, 0, 0, time.UTC)
+	if until.After(end) {
+		until = end
+	}
+	n := g.now.In(g.loc)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+	var out []store.HistoryInvoice
+	for i := range g.customers {
+		c := &g.customers[i]
+		if c.billFrom.IsZero() {
+			c.billFrom = time.Date(g.from.Year(), g.from.Month(), g.from.Day(), 0, 0, 0, 0, time.UTC)
+		}
+		for {
+			ps, pe, err := pricing.Period(c.cycle, c.billFrom)
+			if err != nil || pe.After(until) {
+				break
+			}
+			c.billFrom = pe
+			h := store.HistoryInvoice{CustomerID: c.id, PeriodStart: ps}
+			issued := pe.AddDate(0, 0, 1)
+			if !issued.After(today) {
+				h.IssuedOn = issued
+				rng := rand.New(rand.NewPCG(uint64(c.id), uint64(ps.Unix())))
+				var days int
+				switch x := rng.IntN(100); {
+				case x < 55:
+					days = 7 + rng.IntN(23)
+				case x < 85:
+					days = 30 + rng.IntN(26)
+				case x < 97:
+					days = 56 + rng.IntN(45)
+				default:
+					days = 101 + rng.IntN(100)
+				}
+				if paid := issued.AddDate(0, 0, days); !paid.After(today) {
+					h.PaidOn, h.PaidRef = paid, fmt.Sprintf("ACH %s-%d", paid.Format("060102"), c.id)
+				}
+			}
+			out = append(out, h)
+		}
+	}
+	return out // the store numbers them in issue-date order
 }
 
 func midnight(t time.Time, loc *time.Location) time.Time {
@@ -175,6 +234,8 @@ func (a *histAgency) cardAt(t time.Time) *store.PricedAgency {
 type histCustomer struct {
 	id       int64
 	name     string
+	cycle    string    // billing cycle
+	billFrom time.Time // civil start of the next period to bill
 	agency   *histAgency
 	venue    pricing.Venue
 	sites    []int64
@@ -320,7 +381,7 @@ func (g *historyGen) loadCustomers(ctx context.Context, bySlug map[string]*histA
 		if !ok || a == nil {
 			continue
 		}
-		hc := histCustomer{id: c.ID, name: c.Name, agency: a, venue: dc.venue, patterns: dc.patterns, contact: contactName(dc), phone: contactPhone(dc)}
+		hc := histCustomer{id: c.ID, name: c.Name, cycle: c.BillingCycle, agency: a, venue: dc.venue, patterns: dc.patterns, contact: contactName(dc), phone: contactPhone(dc)}
 		for _, si := range dc.sites {
 			for _, st := range c.Sites {
 				if st.Name == si.Name {
@@ -359,7 +420,7 @@ func (g *historyGen) loadCustomers(ctx context.Context, bySlug map[string]*histA
 		if err != nil {
 			return fmt.Errorf("history customer %s: %w", in.Name, err)
 		}
-		hc.id, hc.name = c.ID, c.Name
+		hc.id, hc.name, hc.cycle = c.ID, c.Name, c.BillingCycle
 		for _, si := range sites {
 			si.CustomerID = c.ID
 			site, err := g.s.CreateSite(ctx, Actor, si)
@@ -774,16 +835,6 @@ func (g *historyGen) job(j *histJob, seq int64) (store.HistoryJob, bool, error) 
 		}
 		h.Positions = append(h.Positions, p)
 	}
-	age := g.now.Sub(q.End)
-	h.Status = store.StatusCompleted
-	switch {
-	case age > 90*24*time.Hour, age > 35*24*time.Hour && rng.IntN(3) > 0:
-		h.Status, h.UpdatedAt = store.StatusPaid, q.End.Add(time.Duration(30+rng.IntN(30))*24*time.Hour)
-	case age > 21*24*time.Hour:
-		h.Status, h.UpdatedAt = store.StatusInvoiced, q.End.Add(time.Duration(7+rng.IntN(14))*24*time.Hour)
-	}
-	if h.UpdatedAt.After(g.now) {
-		h.UpdatedAt = g.now
-	}
+	h.Status = store.StatusCompleted // its invoice makes it invoiced, then paid (see invoicesUntil)
 	return h, true, nil
 }

@@ -75,6 +75,9 @@ func (s *Store) CreateAgency(ctx context.Context, actor string, in AgencyInput) 
 	}
 	var a Agency
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		var err error
 		a, err = s.createAgency(ctx, tx, actor, in)
 		return err
@@ -93,6 +96,9 @@ func (s *Store) EnsureAgencies(ctx context.Context, actor string, ins []AgencyIn
 	}
 	created := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agencies`).Scan(&n); err != nil {
 			return err
@@ -205,6 +211,9 @@ func (s *Store) AddRateCard(ctx context.Context, actor string, agencyID int64, e
 		return rc, &Error{Code: EInvalid, Field: "card", Message: err.Error()}
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		var err error
 		rc, err = s.addRateCard(ctx, tx, actor, agencyID, effectiveFrom, card, note)
 		return err

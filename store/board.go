@@ -210,6 +210,9 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, src 
 	}
 	m := Media{JobID: jobID, SHA256: sum, Name: Clean(filepath.Base(src), false), Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		if _, err := jobByID(ctx, tx, jobID); err != nil {
 			return err
 		}

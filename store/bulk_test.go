@@ -11,7 +11,7 @@ import (
 )
 
 // historyJob is a past West Valley City job of 5 officers (so a supervisor),
-// priced with the card in force, done and paid.
+// priced with the card in force, done (its invoice makes it paid).
 func historyJob(t *testing.T, s *store.Store, customer, site int64, officers []store.Officer) store.HistoryJob {
 	t.Helper()
 	ctx := context.Background()
@@ -25,7 +25,7 @@ func historyJob(t *testing.T, s *store.Store, customer, site int64, officers []s
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := store.HistoryJob{CustomerID: customer, SiteID: site, AgencyID: pa.ID, RateCardID: pa.Card.ID, Quote: q, Status: store.StatusPaid,
+	h := store.HistoryJob{CustomerID: customer, SiteID: site, AgencyID: pa.ID, RateCardID: pa.Card.ID, Quote: q, Status: store.StatusCompleted,
 		ContactName: "Tom", PONumber: "PO-1", UpdatedAt: start.Add(40 * 24 * time.Hour)}
 	for i := range q.Officers + q.Supervisors {
 		class := "officer"
@@ -89,6 +89,7 @@ func TestImportHistory(t *testing.T) {
 	}
 	for name, h := range map[string]store.HistoryJob{
 		"requested":        bad(func(h *store.HistoryJob) { h.Status = store.StatusRequested }),
+		"paid, no invoice": bad(func(h *store.HistoryJob) { h.Status = store.StatusPaid }),
 		"missing position": bad(func(h *store.HistoryJob) { h.Positions = h.Positions[1:] }),
 		"open position":    bad(func(h *store.HistoryJob) { h.Positions[2] = store.HistoryPosition{Class: "officer", Status: "open"} }),
 		"wrong class":      bad(func(h *store.HistoryJob) { h.Positions[5].Class = "officer" }),
@@ -105,7 +106,28 @@ func TestImportHistory(t *testing.T) {
 		t.Fatal("an unknown officer was imported")
 	}
 
-	if err := s.ImportHistory(ctx, "seed", []store.HistoryJob{done, cancelled}); err != nil {
+	// Invoices it refuses: not the start of a period of the customer's
+	// (monthly) cycle, paid but not issued, paid before issued, unknown customer.
+	july := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	for name, h := range map[string]store.HistoryInvoice{
+		"mid-period":     {CustomerID: c.ID, PeriodStart: july.AddDate(0, 0, 3)},
+		"never issued":   {CustomerID: c.ID, PeriodStart: july, PaidOn: july.AddDate(0, 1, 5)},
+		"paid before":    {CustomerID: c.ID, PeriodStart: july, IssuedOn: july.AddDate(0, 1, 5), PaidOn: july.AddDate(0, 1, 1)},
+		"no customer":    {PeriodStart: july},
+		"other customer": {CustomerID: 9999, PeriodStart: july},
+	} {
+		err := s.ImportHistory(ctx, "seed", []store.HistoryJob{done}, h)
+		if err == nil || (store.ErrorCode(err) != store.EInvalid && store.ErrorCode(err) != store.ENotFound) {
+			t.Fatalf("%s: ImportHistory = %v, want refused", name, err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM jobs`) + count(t, db, `SELECT count(*) FROM invoices`); n != 0 {
+			t.Fatalf("%s: %d rows saved by a refused import", name, n)
+		}
+	}
+
+	// The job and the cancellation, with July's invoice: issued 1 Aug, paid 20 Aug.
+	if err := s.ImportHistory(ctx, "seed", []store.HistoryJob{done, cancelled}, store.HistoryInvoice{CustomerID: c.ID, PeriodStart: july,
+		IssuedOn: july.AddDate(0, 1, 0), PaidOn: july.AddDate(0, 1, 19), PaidRef: "ACH 1"}); err != nil {
 		t.Fatal(err)
 	}
 	jobs, err := s.JobsWithPositions(ctx, mustLocal("2026-07-04 00:00"), mustLocal("2026-07-05 00:00"))
@@ -145,6 +167,44 @@ func TestImportHistory(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM audit WHERE entity = 'history' AND action = 'import' AND actor = 'seed'`); n != 1 {
 		t.Errorf("%d audit entries for the import, want 1", n)
 	}
+	// The invoice bills what GenerateInvoices would have billed: six
+	// positions (the released-early one the full shift), the vehicle and
+	// the fee, on a paid invoice numbered 2026-000001.
+	invs, err := s.Invoices(ctx, store.InvoiceFilter{CustomerID: c.ID})
+	if err != nil || len(invs) != 1 {
+		t.Fatalf("Invoices = %d, %v", len(invs), err)
+	}
+	inv, err := s.Invoice(ctx, invs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5 h on Independence Day: officers at the holiday rate 85.50 (427.50
+	// each), the supervisor too (85.50 beats 68.40), the vehicle at 1.14 x 5
+	// h = 5.70, and the cancellation fee.
+	wantTotal := dec("427.50").Mul(dec("6")).Add(dec("5.70")).Add(fee.Total)
+	if inv.Number != "2026-000001" || inv.State != store.InvoicePaid || !inv.Total.Equal(wantTotal) || len(inv.Lines) != 8 ||
+		inv.IssuedOn.Format("2006-01-02") != "2026-08-01" || inv.DueOn.Format("2006-01-02") != "2026-08-31" ||
+		inv.PaidOn.Format("2006-01-02") != "2026-08-20" || inv.PaidRef != "ACH 1" {
+		t.Errorf("imported invoice = %+v, want total %s", inv, wantTotal)
+	}
+	kinds := map[string]int{}
+	for _, l := range inv.Lines {
+		kinds[l.Kind]++
+		if l.Kind == "shift" && (l.Minutes != 300 || !l.Rate.Equal(dec("85.50")) || l.Basis != pricing.BasisHoliday) {
+			t.Errorf("shift line %+v: want 5 h at the holiday rate", l)
+		}
+	}
+	if kinds["shift"] != 6 || kinds["vehicle"] != 1 || kinds["fee"] != 1 {
+		t.Errorf("lines by kind %v", kinds)
+	}
+	// A second generation finds nothing left to bill; counters continue.
+	if again, err := s.GenerateInvoices(ctx, "test", july, c.ID, false); err != nil || len(again) != 0 {
+		t.Errorf("GenerateInvoices after the import = %d invoices, %v", len(again), err)
+	}
+	if n := count(t, db, `SELECT last FROM invoice_counters WHERE year = 2026`); n != 1 {
+		t.Errorf("counter = %d", n)
+	}
+
 	// Ids keep counting after an import.
 	ids, err := s.CreateJobs(ctx, "test", store.JobInput{CustomerID: c.ID, SiteID: site.ID, Agency: "west-valley-city", Start: mustLocal("2026-12-20 10:00"),
 		End: mustLocal("2026-12-20 14:00"), Officers: 1, Venue: pricing.VenueRetail, Received: testNow})

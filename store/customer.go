@@ -134,6 +134,9 @@ func (s *Store) CreateCustomer(ctx context.Context, actor string, in CustomerInp
 	}
 	var c Customer
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermRequest); err != nil {
+			return err
+		}
 		id, err := s.createCustomer(ctx, tx, actor, in)
 		if err != nil {
 			return err
@@ -184,6 +187,9 @@ func (s *Store) CreateSite(ctx context.Context, actor string, in SiteInput) (Sit
 	}
 	var site Site
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermRequest); err != nil {
+			return err
+		}
 		id, err := s.createSite(ctx, tx, actor, in)
 		site = Site{ID: id, CustomerID: in.CustomerID, Name: in.Name, Address: in.Address, Notes: in.Notes}
 		return err

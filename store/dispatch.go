@@ -294,6 +294,9 @@ func (s *Store) Candidates(ctx context.Context, positionID int64) ([]Candidate, 
 func (s *Store) Assign(ctx context.Context, actor string, positionID, officerID int64, override string) error {
 	override = Clean(override, false)
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		p, err := positionByID(ctx, tx, positionID)
 		if err != nil {
 			return err
@@ -392,6 +395,9 @@ func statusWord(s string) string { return strings.ReplaceAll(s, "_", " ") }
 // Unassign frees a position that has not been checked in.
 func (s *Store) Unassign(ctx context.Context, actor string, positionID int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		p, err := positionByID(ctx, tx, positionID)
 		if err != nil {
 			return err
@@ -435,6 +441,9 @@ func officerLabel(ctx context.Context, q querier, id int64) string {
 // CheckIn records an officer's arrival; the job is then in progress.
 func (s *Store) CheckIn(ctx context.Context, actor string, positionID int64, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		p, j, err := s.attendancePosition(ctx, tx, positionID)
 		if err != nil {
 			return err
@@ -484,6 +493,9 @@ func (s *Store) attendancePosition(ctx context.Context, tx *sql.Tx, positionID i
 // out and none is open, the job is completed.
 func (s *Store) CheckOut(ctx context.Context, actor string, positionID int64, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		p, j, err := s.attendancePosition(ctx, tx, positionID)
 		if err != nil {
 			return err
@@ -540,6 +552,9 @@ func (s *Store) CheckOut(ctx context.Context, actor string, positionID int64, at
 // and is flagged until it is filled again.
 func (s *Store) NoShow(ctx context.Context, actor string, positionID int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		p, j, err := s.attendancePosition(ctx, tx, positionID)
 		if err != nil {
 			return err
@@ -583,6 +598,9 @@ func (s *Store) AddNote(ctx context.Context, actor string, jobID int64, body str
 	}
 	n := Note{JobID: jobID, At: s.now().UTC().Truncate(time.Second), Author: actor, Body: body}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		if _, err := jobByID(ctx, tx, jobID); err != nil {
 			return err
 		}

@@ -91,24 +91,145 @@ func nullDate(s sql.NullString) time.Time {
 	return t
 }
 
-// billingJobs are the jobs of a customer whose local start date falls in [ps, pe).
-func billingJobs(ctx context.Context, q querier, customerID int64, ps, pe time.Time) ([]Job, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+jobCols+jobFrom+`WHERE j.customer_id = ? AND j.starts_at >= ? AND j.starts_at < ?
-		AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled') ORDER BY j.starts_at, j.id`,
-		customerID, fmtTime(ps.Add(-36*time.Hour)), fmtTime(pe.Add(36*time.Hour)))
+// billJobCols are jobCols with, of the saved quote, only the emergency flag:
+// all that billing reads from it, and much cheaper than decoding it whole.
+var billJobCols = strings.Replace(jobCols, "j.quote_json",
+	`'{"emergency":' || CASE WHEN json_valid(j.quote_json) AND json_extract(j.quote_json, '$.emergency') THEN 'true' ELSE 'false' END || '}'`, 1)
+
+// billFee is a cancellation or reduction fee kept on a job.
+type billFee struct {
+	id, jobID             int64
+	kind                  string
+	total, admin, officer decimal.Decimal
+}
+
+type claimKey struct {
+	kind string // position, vehicle, fee
+	ref  int64
+}
+
+// billingSet is what billing (or payroll) reads about the jobs starting in a
+// range, in a few queries rather than a few per job: the jobs, the worked
+// positions of those done, and for billing the fees not billed yet and what
+// is already on an invoice.
+type billingSet struct {
+	jobs    []Job
+	pos     map[int64][]Position // by job id, slot order
+	fees    map[int64][]billFee  // by job id
+	claimed map[claimKey]bool
+}
+
+// wrapScan scans a row into a scanner's columns followed by extra ones.
+type wrapScan struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (w wrapScan) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
+
+// unbilledFee is the condition that a job has a fee (not zero) on no invoice.
+const unbilledFee = `EXISTS (SELECT 1 FROM job_fees f WHERE f.job_id = j.id AND CAST(f.total AS REAL) <> 0
+	AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id))`
+
+// loadBilling reads the jobs starting in [from, to) (instants) of one
+// customer, or of all when customerID is 0. For billing (pay false): the
+// completed jobs, and the invoiced, paid or cancelled ones with a fee still
+// to bill; for payroll (pay true): the completed, invoiced and paid jobs.
+func loadBilling(ctx context.Context, q querier, customerID int64, from, to time.Time, pay bool) (*billingSet, error) {
+	where := `j.starts_at >= ? AND j.starts_at < ?`
+	args := []any{fmtTime(from), fmtTime(to)}
+	if customerID != 0 {
+		where = `j.customer_id = ? AND ` + where
+		args = append([]any{customerID}, args...)
+	}
+	return loadBillingWhere(ctx, q, where, args, pay)
+}
+
+// loadBillingWhere is loadBilling for the jobs j matching a condition.
+func loadBillingWhere(ctx context.Context, q querier, where string, args []any, pay bool) (*billingSet, error) {
+	done := `j.status = 'completed'` // the jobs whose positions are billed
+	which := `(j.status = 'completed' OR (j.status IN ('invoiced', 'paid', 'cancelled') AND ` + unbilledFee + `))`
+	vehicleClaim := `EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'vehicle' AND c.ref_id = j.id)`
+	positionClaim := `EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'position' AND c.ref_id = p.id)`
+	if pay {
+		done = `j.status IN ('completed', 'invoiced', 'paid')`
+		which, vehicleClaim, positionClaim = done, `0`, `0`
+	}
+	set := &billingSet{pos: map[int64][]Position{}, fees: map[int64][]billFee{}, claimed: map[claimKey]bool{}}
+
+	rows, err := q.QueryContext(ctx, `SELECT `+billJobCols+`, `+vehicleClaim+jobFrom+`WHERE `+where+` AND `+which+` ORDER BY j.starts_at, j.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var vc bool
+		j, err := scanJob(wrapScan{rows, []any{&vc}})
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if vc {
+			set.claimed[claimKey{"vehicle", j.ID}] = true
+		}
+		set.jobs = append(set.jobs, j)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(set.jobs) == 0 {
+		return set, nil
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT `+positionCols+`, `+positionClaim+` FROM jobs j JOIN positions p ON p.job_id = j.id
+		LEFT JOIN officers o ON o.id = p.officer_id LEFT JOIN officers n ON n.id = p.no_show_officer_id
+		WHERE `+where+` AND `+done+` AND p.status = 'assigned' AND p.officer_id IS NOT NULL ORDER BY p.job_id, p.slot`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var pc bool
+		p, err := scanPosition(wrapScan{rows, []any{&pc}})
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if pc {
+			set.claimed[claimKey{"position", p.ID}] = true
+		}
+		set.pos[p.JobID] = append(set.pos[p.JobID], p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || pay {
+		return set, err
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT f.id, f.job_id, f.kind, f.total, f.admin, f.officer FROM jobs j JOIN job_fees f ON f.job_id = j.id
+		WHERE `+where+` AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
+		AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) ORDER BY f.job_id, f.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Job
 	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
+		var f billFee
+		var total, admin, officer string
+		if err := rows.Scan(&f.id, &f.jobID, &f.kind, &total, &admin, &officer); err != nil {
 			return nil, err
 		}
-		out = append(out, j)
+		for _, m := range []struct {
+			dst *decimal.Decimal
+			src string
+		}{{&f.total, total}, {&f.admin, admin}, {&f.officer, officer}} {
+			if *m.dst, err = decimal.NewFromString(m.src); err != nil {
+				return nil, fmt.Errorf("job %d fee %d: %w", f.jobID, f.id, err)
+			}
+		}
+		if !f.total.IsZero() {
+			set.fees[f.jobID] = append(set.fees[f.jobID], f)
+		}
 	}
-	return out, rows.Err()
+	return set, rows.Err()
 }
 
 // pricer caches the pricing agencies of rate-card versions.
@@ -159,22 +280,26 @@ func vehicleCharge(a *pricing.Agency, j Job) (pricing.Line, bool) {
 	return a.ChargeVehicles(j.Vehicles, int(j.End.Sub(j.Start)/time.Minute))
 }
 
-func claimed(ctx context.Context, q querier, kind string, id int64) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM invoice_claims WHERE kind = ? AND ref_id = ?`, kind, id).Scan(&n)
-	return n > 0, err
-}
-
 // buildInvoice gathers what a customer owes for a period and has not been
 // billed yet: completed shifts position by position, vehicles, fees.
 func buildInvoice(ctx context.Context, q querier, pr *pricer, c Customer, ps, pe time.Time) (Invoice, error) {
+	set, err := loadBilling(ctx, q, c.ID, ps.Add(-36*time.Hour), pe.Add(36*time.Hour), false)
+	if err != nil {
+		return Invoice{}, err
+	}
+	return billPeriod(ctx, q, pr, c, ps, pe, set.jobs, set)
+}
+
+// billPeriod makes the invoice of customer c for the period [ps, pe) (civil
+// dates) from those of jobs (read into set) whose local start date falls in
+// it, and marks what it bills as claimed in set.
+func billPeriod(ctx context.Context, q querier, pr *pricer, c Customer, ps, pe time.Time, jobs []Job, set *billingSet) (Invoice, error) {
 	inv := Invoice{CustomerID: c.ID, CustomerName: c.Name, BillTo: c.Address, Email: c.Email, Cycle: c.BillingCycle,
 		PeriodStart: ps, PeriodEnd: pe, State: InvoiceDraft, TermsDays: c.TermsDays}
-	jobs, err := billingJobs(ctx, q, c.ID, ps, pe)
-	if err != nil {
-		return inv, err
-	}
 	for _, j := range jobs {
+		if j.CustomerID != c.ID {
+			continue
+		}
 		a, err := pr.agency(ctx, q, j)
 		if err != nil {
 			return inv, err
@@ -183,74 +308,7 @@ func buildInvoice(ctx context.Context, q querier, pr *pricer, c Customer, ps, pe
 		if day.Before(ps) || !day.Before(pe) {
 			continue
 		}
-		site := j.SiteName
-		if j.Status == StatusCompleted {
-			ps, err := positions(ctx, q, j.ID)
-			if err != nil {
-				return inv, err
-			}
-			for _, p := range ps {
-				lines := positionCharge(a, j, p)
-				if len(lines) == 0 {
-					continue
-				}
-				if done, err := claimed(ctx, q, "position", p.ID); err != nil || done {
-					if err != nil {
-						return inv, err
-					}
-					continue
-				}
-				who := strings.TrimSpace(p.OfficerName + " " + p.Badge)
-				for _, l := range lines {
-					desc := ""
-					if p.Attendance == pricing.AttendanceReleasedEarly {
-						desc = "released early: full shift"
-					} else if p.Attendance == pricing.AttendanceHeldOver {
-						desc = "held over: real time"
-					}
-					inv.Lines = append(inv.Lines, InvoiceLine{Kind: "shift", JobID: j.ID, PositionID: p.ID, Day: day, Site: site, Officer: who,
-						Class: p.Class, Basis: l.Basis, Count: 1, Minutes: l.Minutes, Rate: l.Rate.Total, Amount: l.Amount,
-						OfficerPay: l.OfficerPay, AdminFee: l.AdminFee, Description: desc})
-				}
-			}
-			if vl, ok := vehicleCharge(a, j); ok {
-				done, err := claimed(ctx, q, "vehicle", j.ID)
-				if err != nil {
-					return inv, err
-				}
-				if !done {
-					inv.Lines = append(inv.Lines, InvoiceLine{Kind: "vehicle", JobID: j.ID, Day: day, Site: site, Class: "vehicle",
-						Basis: pricing.BasisVehicle, Count: vl.Count, Minutes: vl.Minutes, Rate: vl.Rate.Total, Amount: vl.Amount,
-						OfficerPay: vl.OfficerPay, AdminFee: vl.AdminFee})
-				}
-			}
-		}
-		rows, err := q.QueryContext(ctx, `SELECT id, kind, total, admin, officer FROM job_fees WHERE job_id = ?
-			AND id NOT IN (SELECT ref_id FROM invoice_claims WHERE kind = 'fee') ORDER BY id`, j.ID)
-		if err != nil {
-			return inv, err
-		}
-		for rows.Next() {
-			var id int64
-			var kind, total, admin, officer string
-			if err := rows.Scan(&id, &kind, &total, &admin, &officer); err != nil {
-				rows.Close()
-				return inv, err
-			}
-			t, _ := decimal.NewFromString(total)
-			ad, _ := decimal.NewFromString(admin)
-			of, _ := decimal.NewFromString(officer)
-			if t.IsZero() {
-				continue
-			}
-			what := "cancellation fee"
-			if kind == "reduce" {
-				what = "reduction fee"
-			}
-			inv.Lines = append(inv.Lines, InvoiceLine{Kind: "fee", JobID: j.ID, FeeID: id, Day: day, Site: site, Class: "fee", Count: 1,
-				Amount: t, OfficerPay: of, AdminFee: ad, Description: fmt.Sprintf("%s, job #%d", what, j.ID)})
-		}
-		rows.Close()
+		billJob(&inv, a, j, day, set)
 	}
 	for i := range inv.Lines {
 		inv.Lines[i].Seq = i + 1
@@ -258,6 +316,60 @@ func buildInvoice(ctx context.Context, q querier, pr *pricer, c Customer, ps, pe
 	}
 	inv.Total = inv.Subtotal
 	return inv, nil
+}
+
+// billJob adds to inv what job j owes that is on no invoice yet: each worked
+// position of a completed job (a line per rate), its vehicles, its fees; and
+// marks them claimed in set.
+func billJob(inv *Invoice, a *pricing.Agency, j Job, day time.Time, set *billingSet) {
+	site := j.SiteName
+	if j.Status == StatusCompleted {
+		for _, p := range set.pos[j.ID] {
+			key := claimKey{"position", p.ID}
+			if set.claimed[key] {
+				continue
+			}
+			lines := positionCharge(a, j, p)
+			if len(lines) == 0 {
+				continue
+			}
+			set.claimed[key] = true
+			who := strings.TrimSpace(p.OfficerName + " " + p.Badge)
+			desc := ""
+			switch p.Attendance {
+			case pricing.AttendanceReleasedEarly:
+				desc = "released early: full shift"
+			case pricing.AttendanceHeldOver:
+				desc = "held over: real time"
+			}
+			for _, l := range lines {
+				inv.Lines = append(inv.Lines, InvoiceLine{Kind: "shift", JobID: j.ID, PositionID: p.ID, Day: day, Site: site, Officer: who,
+					Class: p.Class, Basis: l.Basis, Count: 1, Minutes: l.Minutes, Rate: l.Rate.Total, Amount: l.Amount,
+					OfficerPay: l.OfficerPay, AdminFee: l.AdminFee, Description: desc})
+			}
+		}
+		if key := (claimKey{"vehicle", j.ID}); !set.claimed[key] {
+			if vl, ok := vehicleCharge(a, j); ok {
+				set.claimed[key] = true
+				inv.Lines = append(inv.Lines, InvoiceLine{Kind: "vehicle", JobID: j.ID, Day: day, Site: site, Class: "vehicle",
+					Basis: pricing.BasisVehicle, Count: vl.Count, Minutes: vl.Minutes, Rate: vl.Rate.Total, Amount: vl.Amount,
+					OfficerPay: vl.OfficerPay, AdminFee: vl.AdminFee})
+			}
+		}
+	}
+	for _, f := range set.fees[j.ID] {
+		key := claimKey{"fee", f.id}
+		if set.claimed[key] {
+			continue
+		}
+		set.claimed[key] = true
+		what := "cancellation fee"
+		if f.kind == "reduce" {
+			what = "reduction fee"
+		}
+		inv.Lines = append(inv.Lines, InvoiceLine{Kind: "fee", JobID: j.ID, FeeID: f.id, Day: day, Site: site, Class: "fee", Count: 1,
+			Amount: f.total, OfficerPay: f.officer, AdminFee: f.admin, Description: fmt.Sprintf("%s, job #%d", what, j.ID)})
+	}
 }
 
 // GenerateInvoices builds, for every customer (or one), the invoice of the
@@ -307,7 +419,7 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 			}
 			inv.ID, _ = res.LastInsertId()
 			inv.CreatedBy = actor
-			seen := map[string]bool{}
+			seen := map[claimKey]bool{}
 			for _, l := range inv.Lines {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, seq, kind, job_id, position_id, fee_id, day, site, officer, class,
 					basis, count, minutes, rate, amount, officer_pay, admin_fee, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -315,20 +427,13 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 					l.Basis, l.Count, l.Minutes, l.Rate.StringFixed(2), l.Amount.StringFixed(2), l.OfficerPay.StringFixed(2), l.AdminFee.StringFixed(2), l.Description); err != nil {
 					return err
 				}
-				kind, ref := "position", l.PositionID
-				switch l.Kind {
-				case "vehicle":
-					kind, ref = "vehicle", l.JobID
-				case "fee":
-					kind, ref = "fee", l.FeeID
-				}
-				key := fmt.Sprintf("%s/%d", kind, ref)
+				key := lineClaim(l)
 				if seen[key] {
 					continue // a position billed at two rates is claimed once
 				}
 				seen[key] = true
-				if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES (?, ?, ?)`, kind, ref, inv.ID); err != nil {
-					return &Error{Code: EConflict, Field: "invoice", Message: fmt.Sprintf("%s %d is already on another invoice", kind, ref)}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES (?, ?, ?)`, key.kind, key.ref, inv.ID); err != nil {
+					return &Error{Code: EConflict, Field: "invoice", Message: fmt.Sprintf("%s %d is already on another invoice", key.kind, key.ref)}
 				}
 			}
 			if err := s.audit(ctx, tx, actor, "invoice", inv.ID, "draft", "", fmt.Sprintf("%s %s-%s, %d lines, %s",
@@ -339,6 +444,18 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 		return nil
 	})
 	return out, err
+}
+
+// lineClaim is what an invoice line claims: its position, its job's
+// vehicles, or its fee.
+func lineClaim(l InvoiceLine) claimKey {
+	switch l.Kind {
+	case "vehicle":
+		return claimKey{"vehicle", l.JobID}
+	case "fee":
+		return claimKey{"fee", l.FeeID}
+	}
+	return claimKey{"position", l.PositionID}
 }
 
 func nullID(id int64) any {

@@ -196,6 +196,9 @@ func (s *Store) CreateJobs(ctx context.Context, actor string, in JobInput) ([]in
 	}
 	var ids []int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermRequest); err != nil {
+			return err
+		}
 		a, err := agencyBySlug(ctx, tx, in.Agency)
 		if err != nil {
 			return err
@@ -319,6 +322,9 @@ func (s *Store) UpdateJob(ctx context.Context, actor string, id int64, in JobInp
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermRequest); err != nil {
+			return err
+		}
 		j, err := jobByID(ctx, tx, id)
 		if err != nil {
 			return err
@@ -384,6 +390,9 @@ func mustQuoteOf(j Job) *pricing.Quote {
 // (prohibited venue, refused short notice) is refused with the reason.
 func (s *Store) Approve(ctx context.Context, actor string, id int64) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		j, err := jobByID(ctx, tx, id)
 		if err != nil {
 			return err

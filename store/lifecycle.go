@@ -48,6 +48,9 @@ func CanMove(from, to string) error {
 // completed -> invoiced -> paid), refusing any other move with the reason.
 func (s *Store) Advance(ctx context.Context, actor string, id int64, to string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		j, err := jobByID(ctx, tx, id)
 		if err != nil {
 			return err
@@ -163,6 +166,9 @@ func (s *Store) Cancel(ctx context.Context, actor string, id int64, at time.Time
 func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPlan) (pricing.Fee, error) {
 	var fee pricing.Fee
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
 		j, err := jobByID(ctx, tx, plan.JobID)
 		if err != nil {
 			return err

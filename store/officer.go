@@ -81,6 +81,9 @@ func (s *Store) CreateOfficer(ctx context.Context, actor string, in OfficerInput
 	}
 	var o Officer
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO officers (agency_id, badge, first_name, last_name, rank, phone, email, weekly_cap_minutes, hired_on, active)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`, in.AgencyID, in.Badge, in.FirstName, in.LastName, in.Rank, in.Phone, in.Email,
 			in.WeeklyCapMinutes, in.HiredOn.Format("2006-01-02"))
@@ -149,6 +152,9 @@ func (s *Store) UpdateOfficer(ctx context.Context, actor string, id int64, in Of
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		before, err := officers(ctx, tx, `WHERE o.id = ?`, id)
 		if err != nil {
 			return err
@@ -176,6 +182,9 @@ func (s *Store) UpdateOfficer(ctx context.Context, actor string, id int64, in Of
 // the caller is told how many the officer still holds.
 func (s *Store) SetOfficerActive(ctx context.Context, actor string, id int64, active bool, now time.Time) (future int, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE officers SET active = ? WHERE id = ?`, active, id)
 		if err != nil {
 			return err

@@ -58,6 +58,22 @@ func (s *Store) SetPaySettings(ctx context.Context, actor string, p PaySettings)
 		return &Error{Code: EInvalid, Field: "days", Message: "a pay period is 1 to 31 days"}
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// Periods already locked stay periods: the new settings must cut
+		// time the same way around them, or their shifts would be paid twice.
+		locks, err := payLocks(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, l := range locks {
+			ps, pe, err := pricing.PeriodFrom(p.Anchor, p.Days, l.start)
+			if err != nil {
+				return err
+			}
+			if !ps.Equal(l.start) || !pe.Equal(l.end) {
+				return &Error{Code: EConflict, Field: "anchor", Message: fmt.Sprintf("pay period %s to %s is locked: new periods must keep it whole (from %s, %d days does not)",
+					l.start.Format(dateLayout), l.end.AddDate(0, 0, -1).Format(dateLayout), civil(p.Anchor).Format(dateLayout), p.Days)}
+			}
+		}
 		for k, v := range map[string]string{"pay_anchor": civil(p.Anchor).Format(dateLayout), "pay_days": strconv.Itoa(p.Days)} {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 				return err
@@ -105,24 +121,12 @@ type Payroll struct {
 // priced exactly as the invoice bills it; a job's vehicles are paid to its
 // first officer.
 func payLines(ctx context.Context, q querier, pr *pricer, ps, pe time.Time) ([]PayLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+jobCols+jobFrom+`WHERE j.starts_at >= ? AND j.starts_at < ?
-		AND j.status IN ('completed', 'invoiced', 'paid') ORDER BY j.starts_at, j.id`,
-		fmtTime(ps.Add(-36*time.Hour)), fmtTime(pe.Add(36*time.Hour)))
+	set, err := loadBilling(ctx, q, 0, ps.Add(-36*time.Hour), pe.Add(36*time.Hour), true)
 	if err != nil {
 		return nil, err
 	}
-	var jobs []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		jobs = append(jobs, j)
-	}
-	rows.Close()
 	var out []PayLine
-	for _, j := range jobs {
+	for _, j := range set.jobs {
 		a, err := pr.agency(ctx, q, j)
 		if err != nil {
 			return nil, err
@@ -131,12 +135,8 @@ func payLines(ctx context.Context, q querier, pr *pricer, ps, pe time.Time) ([]P
 		if day.Before(ps) || !day.Before(pe) {
 			continue
 		}
-		pos, err := positions(ctx, q, j.ID)
-		if err != nil {
-			return nil, err
-		}
 		first := int64(0)
-		for _, p := range pos {
+		for _, p := range set.pos[j.ID] {
 			lines := positionCharge(a, j, p)
 			if len(lines) == 0 {
 				continue
@@ -221,7 +221,7 @@ func adjustments(ctx context.Context, q querier, pr *pricer, set PaySettings, lo
 		info := map[string]PayLine{}
 		// Everything paid so far for the shifts of that period, wherever it was paid
 		// (adjustments keep their shift's day).
-		rows, err := q.QueryContext(ctx, `SELECT officer_id, job_id, coalesce(position_id, 0), kind, day, amount FROM payroll_lines
+		rows, err := q.QueryContext(ctx, `SELECT officer_id, job_id, coalesce(position_id, 0), kind, day, amount, class FROM payroll_lines
 			WHERE day >= ? AND day < ?`, l.start.Format(dateLayout), l.end.Format(dateLayout))
 		if err != nil {
 			return nil, err
@@ -229,7 +229,7 @@ func adjustments(ctx context.Context, q querier, pr *pricer, set PaySettings, lo
 		for rows.Next() {
 			var pl PayLine
 			var day, amt string
-			if err := rows.Scan(&pl.OfficerID, &pl.JobID, &pl.PositionID, &pl.Kind, &day, &amt); err != nil {
+			if err := rows.Scan(&pl.OfficerID, &pl.JobID, &pl.PositionID, &pl.Kind, &day, &amt, &pl.Class); err != nil {
 				rows.Close()
 				return nil, err
 			}
@@ -262,7 +262,17 @@ func adjustments(ctx context.Context, q querier, pr *pricer, set PaySettings, lo
 		}
 	}
 	sort.Slice(out, func(i, k int) bool {
-		return out[i].Day.Before(out[k].Day) || (out[i].Day.Equal(out[k].Day) && out[i].JobID < out[k].JobID)
+		a, b := out[i], out[k]
+		if !a.Day.Equal(b.Day) {
+			return a.Day.Before(b.Day)
+		}
+		if a.JobID != b.JobID {
+			return a.JobID < b.JobID
+		}
+		if a.PositionID != b.PositionID {
+			return a.PositionID < b.PositionID
+		}
+		return a.OfficerID < b.OfficerID
 	})
 	return out, nil
 }
@@ -292,7 +302,7 @@ func (s *Store) payroll(ctx context.Context, q querier, day time.Time) (Payroll,
 	if l, ok := locks[ps.Format(dateLayout)]; ok {
 		p.Locked, p.LockedAt, p.LockedBy = true, l.at, l.by
 		rows, err := q.QueryContext(ctx, `SELECT pl.officer_id, pl.job_id, coalesce(pl.position_id, 0), pl.kind, pl.day, pl.minutes, pl.amount,
-			c.name, st.name FROM payroll_lines pl JOIN jobs j ON j.id = pl.job_id JOIN customers c ON c.id = j.customer_id JOIN sites st ON st.id = j.site_id
+			pl.class, pl.rate, c.name, st.name FROM payroll_lines pl JOIN jobs j ON j.id = pl.job_id JOIN customers c ON c.id = j.customer_id JOIN sites st ON st.id = j.site_id
 			WHERE pl.period_start = ? ORDER BY pl.id`, ps.Format(dateLayout))
 		if err != nil {
 			return p, nil, err
@@ -300,7 +310,7 @@ func (s *Store) payroll(ctx context.Context, q querier, day time.Time) (Payroll,
 		for rows.Next() {
 			var pl PayLine
 			var d, amt string
-			if err := rows.Scan(&pl.OfficerID, &pl.JobID, &pl.PositionID, &pl.Kind, &d, &pl.Minutes, &amt, &pl.Customer, &pl.Site); err != nil {
+			if err := rows.Scan(&pl.OfficerID, &pl.JobID, &pl.PositionID, &pl.Kind, &d, &pl.Minutes, &amt, &pl.Class, &pl.Rate, &pl.Customer, &pl.Site); err != nil {
 				rows.Close()
 				return p, nil, err
 			}
@@ -349,7 +359,10 @@ func (s *Store) payroll(ctx context.Context, q querier, day time.Time) (Payroll,
 		if a.LastName != b.LastName {
 			return a.LastName < b.LastName
 		}
-		return a.FirstName < b.FirstName
+		if a.FirstName != b.FirstName {
+			return a.FirstName < b.FirstName
+		}
+		return a.ID < b.ID
 	})
 	return p, lines, nil
 }
@@ -384,13 +397,14 @@ func (s *Store) LockPayroll(ctx context.Context, actor string, day time.Time) (P
 			return err
 		}
 		for _, l := range lines {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_lines (period_start, officer_id, job_id, position_id, kind, day, minutes, amount)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.Start.Format(dateLayout), l.OfficerID, l.JobID, nullID(l.PositionID), l.Kind, l.Day.Format(dateLayout),
-				l.Minutes, l.Amount.StringFixed(2)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_lines (period_start, officer_id, job_id, position_id, kind, day, minutes, amount, class, rate)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Start.Format(dateLayout), l.OfficerID, l.JobID, nullID(l.PositionID), l.Kind, l.Day.Format(dateLayout),
+				l.Minutes, l.Amount.StringFixed(2), l.Class, l.Rate); err != nil {
 				return err
 			}
 		}
-		p.Locked, p.LockedAt, p.LockedBy = true, s.now(), actor
+		p.Locked, p.LockedBy = true, actor
+		p.LockedAt, _ = parseTime(fmtTime(s.now()))
 		return s.audit(ctx, tx, actor, "payroll", 0, "lock", "", fmt.Sprintf("%s to %s, %d lines, %s", p.Start.Format(dateLayout),
 			p.End.AddDate(0, 0, -1).Format(dateLayout), len(lines), p.Total.StringFixed(2)))
 	})

@@ -27,10 +27,11 @@ var migrationFS embed.FS
 
 // Store is an open offduty database.
 type Store struct {
-	w    *sql.DB // one connection: every write goes through it
-	r    *sql.DB // read pool
-	path string
-	now  func() time.Time
+	w     *sql.DB // one connection: every write goes through it
+	r     *sql.DB // read pool
+	path  string
+	now   func() time.Time
+	watch watcher
 }
 
 // Option configures Open.
@@ -83,6 +84,7 @@ func (s *Store) Now() time.Time { return s.now() }
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.stopWatch()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -156,7 +158,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.notify()
+	return nil
 }
 
 // read runs fn in a read transaction from the pool (one consistent snapshot).

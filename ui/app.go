@@ -19,6 +19,11 @@ type Options struct {
 	Now   func() time.Time // the injected clock
 	Loc   *time.Location   // office zone
 	Actor string           // user name shown and recorded in the audit
+	// Role limits what the console offers ("" or supervisor: everything;
+	// operator, dispatcher, customer); the store enforces it on every write.
+	Role string
+	// CustomerID is the account a customer user sees, and nothing else.
+	CustomerID int64
 }
 
 // The tabs, in order.
@@ -27,18 +32,54 @@ const (
 	tabRequests
 	tabCalendar
 	tabOfficers
+	tabInvoices
+	tabPayroll
 )
 
-var tabs = []string{"Today", "Requests", "Calendar", "Officers"}
+var tabNames = []string{"Today", "Requests", "Calendar", "Officers", "Invoices", "Payroll"}
+
+// tabsFor is what each role sees: the store refuses the rest anyway.
+func tabsFor(role string) []int {
+	switch role {
+	case store.RoleCustomer:
+		return []int{tabRequests, tabInvoices} // their own jobs and invoices, read-only
+	case store.RoleOperator:
+		return []int{tabRequests, tabToday, tabCalendar}
+	case store.RoleDispatcher:
+		return []int{tabToday, tabRequests, tabCalendar, tabOfficers}
+	}
+	return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabInvoices, tabPayroll}
+}
+
+func (a *App) tabName(t int) string {
+	if a.c.Role == store.RoleCustomer {
+		return map[int]string{tabRequests: "My jobs", tabInvoices: "My invoices"}[t]
+	}
+	return tabNames[t]
+}
+
+// switchTab moves d tabs along the role's tabs.
+func (a *App) switchTab(d int) {
+	for i, t := range a.tabs {
+		if t == a.tab {
+			a.tab = a.tabs[(i+d+len(a.tabs))%len(a.tabs)]
+			return
+		}
+	}
+	a.tab = a.tabs[0]
+}
 
 // App is the root model: tab bar, the active screen, status line and help.
 type App struct {
 	c     *Common
+	tabs  []int // the tabs this user's role sees
 	tab   int
 	today *todayModel
 	req   *requestsModel
 	cal   *calendarModel
 	offs  *officersModel
+	inv   *invoicesModel
+	pay   *payrollModel
 	form  *formModel // the request form, over any tab
 	job   *jobScreen // the Job screen, over any tab
 	help  help.Model
@@ -53,12 +94,20 @@ type App struct {
 
 // New builds the console.
 func New(o Options) *App {
-	c := &Common{Store: o.Store, Now: o.Now, Loc: o.Loc, Actor: o.Actor, Styles: NewStyles(true), Keys: DefaultKeys(), Width: 80, Height: 24}
+	c := &Common{Store: o.Store, Now: o.Now, Loc: o.Loc, Actor: o.Actor, Role: o.Role, CustomerID: o.CustomerID,
+		Styles: NewStyles(true), Keys: DefaultKeys(), Width: 80, Height: 24}
 	if o.Store != nil {
 		c.DBPath = o.Store.Path()
 	}
-	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), help: help.New()}
+	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), inv: newInvoices(c), pay: newPayroll(c), help: help.New()}
 	a.help.Styles = help.DefaultStyles(true)
+	a.tabs = tabsFor(o.Role)
+	a.tab = a.tabs[0]
+	if o.Role == store.RoleCustomer {
+		a.req.readOnly, a.inv.readOnly = true, true
+	}
+	a.req.applyRole()
+	a.inv.applyRole()
 	return a
 }
 
@@ -97,8 +146,10 @@ func (a *App) loadAll() tea.Msg {
 	if m.agencies, m.err = a.c.Store.PricingAll(ctx, a.c.Now()); m.err != nil {
 		return m
 	}
-	if m.customers, m.err = a.c.Store.Customers(ctx); m.err != nil {
-		return m
+	if a.c.can(store.PermRequest) { // the form's customer search; never for a customer user
+		if m.customers, m.err = a.c.Store.Customers(ctx); m.err != nil {
+			return m
+		}
 	}
 	m.jobs, m.err = a.c.Store.Jobs(ctx, a.requestsWindow())
 	return m
@@ -108,6 +159,9 @@ func (a *App) loadAll() tea.Msg {
 // on (older ones are on the Calendar), so a years-long history opens fast.
 func (a *App) requestsWindow() store.JobFilter {
 	n := a.c.Now().In(a.c.Loc)
+	if a.c.Role == store.RoleCustomer { // all their past and future shifts, and nobody else's
+		return store.JobFilter{CustomerID: a.c.CustomerID}
+	}
 	return store.JobFilter{From: time.Date(n.Year(), n.Month(), n.Day()-14, 0, 0, 0, 0, a.c.Loc)}
 }
 
@@ -118,7 +172,7 @@ func (a *App) loadJobs() tea.Msg {
 
 // refresh reloads every view's data after a change.
 func (a *App) refresh() tea.Cmd {
-	cmds := []tea.Cmd{a.loadJobs, a.today.load(), a.cal.load(), a.offs.load()}
+	cmds := append([]tea.Cmd{a.loadJobs}, a.tabLoads()...)
 	if a.cal.agendaOn {
 		cmds = append(cmds, a.cal.loadAgenda())
 	}
@@ -134,8 +188,49 @@ func tick() tea.Cmd {
 
 // Init asks for the background colour and loads the data.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, a.loadAll, a.today.load(), a.cal.load(), a.offs.load(), tick())
+	cmds := append([]tea.Cmd{tea.RequestBackgroundColor, a.loadAll, tick(), a.waitChange()}, a.tabLoads()...)
+	return tea.Batch(cmds...)
 }
+
+// tabLoads loads what the role's tabs show, and nothing else.
+func (a *App) tabLoads() []tea.Cmd {
+	var cmds []tea.Cmd
+	for _, t := range a.tabs {
+		switch t {
+		case tabToday:
+			cmds = append(cmds, a.today.load())
+		case tabCalendar:
+			cmds = append(cmds, a.cal.load())
+		case tabOfficers:
+			cmds = append(cmds, a.offs.load())
+		case tabInvoices:
+			cmds = append(cmds, a.inv.load())
+		case tabPayroll:
+			cmds = append(cmds, a.pay.load())
+		}
+	}
+	return cmds
+}
+
+// changedMsg says the database changed (in this session, another, or another process).
+type changedMsg struct{}
+
+// waitChange waits (at most 30 s, so a finished session leaves nothing
+// behind) for the next change to the database.
+func (a *App) waitChange() tea.Cmd {
+	st := a.c.Store
+	if st == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if st.WaitChange(context.Background(), 30*time.Second) {
+			return changedMsg{}
+		}
+		return waitAgainMsg{}
+	}
+}
+
+type waitAgainMsg struct{}
 
 // Update routes messages; it never does I/O.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -153,6 +248,11 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.c.Styles = NewStyles(dark)
 		a.help.Styles = help.DefaultStyles(dark)
 		return a, nil
+	case changedMsg:
+		// live refresh: lists keep their selection, forms and prompts are left alone
+		return a, tea.Batch(a.refresh(), a.waitChange())
+	case waitAgainMsg:
+		return a, a.waitChange()
 	case tickMsg:
 		// the board refreshes itself; lists keep their selection
 		cmds := []tea.Cmd{tick(), a.today.load()}
@@ -182,6 +282,31 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.cal.Update(msg)
 	case officersMsg:
 		return a, a.offs.Update(msg)
+	case invoicesMsg, invoiceMsg, invoicePreviewMsg:
+		return a, a.inv.Update(msg)
+	case payrollMsg:
+		return a, a.pay.Update(msg)
+	case invoiceDoneMsg:
+		if msg.err != nil {
+			a.setErr("%v", msg.err)
+		} else {
+			a.setMsg("%s", msg.what)
+		}
+		return a, tea.Batch(a.inv.Update(msg), a.refresh())
+	case exportedMsg:
+		if msg.err != nil {
+			a.setErr("export failed: %v", msg.err)
+		} else {
+			a.setMsg("%s", msg.what)
+		}
+		return a, nil
+	case payrollDoneMsg:
+		if msg.err != nil {
+			a.setErr("%v", msg.err)
+		} else {
+			a.setMsg("%s", msg.what)
+		}
+		return a, a.pay.Update(msg)
 	case officerSavedMsg:
 		if msg.err != nil {
 			a.setErr("%v", msg.err)
@@ -211,7 +336,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setMsg("Saved %d weekly jobs #%d-#%d as requested", len(msg.ids), msg.ids[0], msg.ids[len(msg.ids)-1])
 			a.req.selectID = msg.ids[0]
 		}
-		if a.job == nil {
+		if a.job == nil && a.c.can(store.PermRequest) {
 			a.tab = tabRequests
 		}
 		a.req.status, a.req.detail = 0, nil
@@ -242,6 +367,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openMsg:
 		return a, a.loadJob(msg.id, false)
 	case openJobMsg:
+		if a.c.Role == store.RoleCustomer && !a.req.owns(msg.id) {
+			return a, nil // a customer opens only their own account's jobs
+		}
 		a.job = newJobScreen(a.c, msg.id)
 		a.job.intent = msg.intent
 		a.full = false
@@ -292,6 +420,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.job.Update(msg)
 	case a.tab == tabOfficers:
 		return a, a.offs.Update(msg)
+	case a.tab == tabInvoices:
+		return a, a.inv.Update(msg)
+	case a.tab == tabPayroll:
+		return a, a.pay.Update(msg)
 	}
 	return a, a.req.Update(msg)
 }
@@ -308,6 +440,10 @@ func (a *App) typing() bool {
 		return a.req.filtering
 	case a.tab == tabOfficers:
 		return a.offs.capturing()
+	case a.tab == tabInvoices:
+		return a.inv.capturing()
+	case a.tab == tabPayroll:
+		return a.pay.capturing()
 	}
 	return false
 }
@@ -332,8 +468,13 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		if a.job != nil {
 			return a.job.Update(km)
 		}
-		if a.tab == tabOfficers {
+		switch a.tab {
+		case tabOfficers:
 			return a.offs.Update(km)
+		case tabInvoices:
+			return a.inv.Update(km)
+		case tabPayroll:
+			return a.pay.Update(km)
 		}
 		return a.req.Update(km)
 	}
@@ -346,7 +487,7 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(km, a.c.Keys.Quit):
 		return tea.Quit
-	case key.Matches(km, a.c.Keys.New):
+	case key.Matches(km, a.c.Keys.New) && a.c.can(store.PermRequest):
 		return a.openForm()
 	}
 	if a.job != nil {
@@ -362,13 +503,13 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(km, a.c.Keys.NextTab):
-		a.tab = (a.tab + 1) % len(tabs)
+		a.switchTab(1)
 		return nil
 	case key.Matches(km, a.c.Keys.PrevTab):
-		a.tab = (a.tab + len(tabs) - 1) % len(tabs)
+		a.switchTab(-1)
 		return nil
-	case km.String() == "f2" || km.String() == "f3" || km.String() == "f4" || km.String() == "f5":
-		a.tab = int(km.String()[1] - '2')
+	case len(km.String()) == 2 && km.String()[0] == 'f' && km.String()[1] >= '2' && int(km.String()[1]-'2') < len(a.tabs):
+		a.tab = a.tabs[km.String()[1]-'2']
 		return nil
 	}
 	a.clearMsg()
@@ -379,6 +520,10 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		return a.cal.Update(km)
 	case tabOfficers:
 		return a.offs.Update(km)
+	case tabInvoices:
+		return a.inv.Update(km)
+	case tabPayroll:
+		return a.pay.Update(km)
 	}
 	if a.req.detail != nil && km.String() == "o" { // from the request detail to the full Job screen
 		id := a.req.detail.ID
@@ -467,6 +612,10 @@ func (a *App) keys() keyMap {
 		h = a.cal
 	case a.tab == tabOfficers:
 		h = a.offs
+	case a.tab == tabInvoices:
+		h = a.inv
+	case a.tab == tabPayroll:
+		h = a.pay
 	default:
 		h = a.req
 	}
@@ -474,7 +623,11 @@ func (a *App) keys() keyMap {
 		return keyMap{short: h.ShortHelp(), full: h.FullHelp()}
 	}
 	globals := []key.Binding{g.Help, g.Quit}
-	full := append(h.FullHelp(), []key.Binding{g.NextTab, g.PrevTab, g.New, g.Help, g.Quit})
+	more := []key.Binding{g.NextTab, g.PrevTab, g.Help, g.Quit}
+	if a.c.can(store.PermRequest) {
+		more = append(more, g.New)
+	}
+	full := append(h.FullHelp(), more)
 	return keyMap{short: append(h.ShortHelp(), globals...), full: full}
 }
 
@@ -495,14 +648,17 @@ func (a *App) render() string {
 	now := a.c.Now().In(a.c.Loc)
 	// tab bar
 	bar := st.Title.Render(" offduty ")
-	for i, t := range tabs {
-		if i == a.tab && a.job == nil && a.form == nil {
-			bar += st.ActiveTab.Render(t)
+	for _, t := range a.tabs {
+		if t == a.tab && a.job == nil && a.form == nil {
+			bar += st.ActiveTab.Render(a.tabName(t))
 		} else {
-			bar += st.Tab.Render(t)
+			bar += st.Tab.Render(a.tabName(t))
 		}
 	}
 	clock := now.Format("Mon 02 Jan 15:04") + " "
+	if w < 90 {
+		clock = now.Format("02 Jan 15:04") + " "
+	}
 	bar = fit(bar, w-len(clock)) + st.Muted.Render(clock)
 	rule := st.Rule.Render(strings.Repeat("─", w))
 
@@ -528,6 +684,10 @@ func (a *App) render() string {
 		body = a.cal.View(bodyH)
 	case a.tab == tabOfficers:
 		body = a.offs.View(bodyH)
+	case a.tab == tabInvoices:
+		body = a.inv.View(bodyH)
+	case a.tab == tabPayroll:
+		body = a.pay.View(bodyH)
 	default:
 		body = a.req.View(bodyH)
 	}

@@ -25,8 +25,13 @@ type Common struct {
 	Now           func() time.Time
 	Loc           *time.Location // the office zone
 	Actor         string         // who is at the keyboard
+	Role          string         // "" is the local supervisor
+	CustomerID    int64          // a customer user's account
 	DBPath        string
 }
+
+// can reports whether the user's role allows a store permission.
+func (c *Common) can(perm string) bool { return c.Role == "" || store.Allows(c.Role, perm) }
 
 // today is the office's current civil date.
 func (c *Common) today() Date {

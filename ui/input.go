@@ -281,3 +281,24 @@ func ParseCount(s string, lo, hi, def int, what string) (int, error) {
 	}
 	return n, nil
 }
+
+// ParseDatePast reads a date like ParseDate, but a month and day without a
+// year mean the latest such date on or before today (for payments and
+// billing periods, which look back).
+func ParseDatePast(s string, today Date) (Date, error) {
+	in := strings.ToLower(strings.TrimSpace(s))
+	if in == "yesterday" {
+		return addDays(today, -1), nil
+	}
+	d, err := ParseDate(s, today)
+	if err != nil {
+		return d, err
+	}
+	if m := slashRE.FindStringSubmatch(in); m != nil && m[3] == "" && d.t().After(today.t()) {
+		return civil(d.Year-1, int(d.Month), d.Day)
+	}
+	if m := wordRE.FindStringSubmatch(in); m != nil && m[6] == "" && d.t().After(today.t()) {
+		return civil(d.Year-1, int(d.Month), d.Day)
+	}
+	return d, nil
+}

@@ -61,14 +61,18 @@ type jobScreen struct {
 	intent  string // an action to start once the job has loaded
 }
 
-type confirmBox struct {
-	title string
-	lines []string
-	yes   tea.Cmd
-}
-
 func newJobScreen(c *Common, id int64) *jobScreen {
-	return &jobScreen{c: c, keys: newJobKeys(), id: id}
+	s := &jobScreen{c: c, keys: newJobKeys(), id: id}
+	if !c.can(store.PermDispatch) { // operators and customers read; the store would refuse anyway
+		for _, k := range []*key.Binding{&s.keys.Assign, &s.keys.Unassign, &s.keys.CheckIn, &s.keys.CheckOut, &s.keys.NoShow,
+			&s.keys.Note, &s.keys.Media, &s.keys.Cancel, &s.keys.Reduce, &s.keys.Approve} {
+			k.SetEnabled(false)
+		}
+	}
+	if !c.can(store.PermRequest) {
+		s.keys.Edit.SetEnabled(false)
+	}
+	return s
 }
 
 // Messages of the Job screen.
@@ -213,22 +217,15 @@ func (s *jobScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 	if s.prompt != nil {
-		done, cmd := s.prompt.update(km)
-		if done {
+		p := s.prompt
+		done, cmd := p.update(km)
+		if done && s.prompt == p { // the answer may have asked the next question
 			s.prompt = nil
 		}
 		return cmd
 	}
 	if s.confirm != nil {
-		switch km.String() {
-		case "y", "Y":
-			c := s.confirm.yes
-			s.confirm = nil
-			return c
-		case "n", "N", "esc":
-			s.confirm = nil
-		}
-		return nil
+		return answer(&s.confirm, km)
 	}
 	if s.picker != nil {
 		cmd, closed := s.picker.Update(km)
@@ -557,8 +554,13 @@ func (s *jobScreen) View(height int) string {
 	for _, m := range s.extras.Media {
 		doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), m.Type, m.Path), w))
 	}
-	section("Audit")
-	for _, a := range s.audit {
+	audit := s.audit
+	if s.c.Role == store.RoleCustomer {
+		audit = nil // the office's own record
+	} else {
+		section("Audit")
+	}
+	for _, a := range audit {
 		change := a.Action
 		if a.Before != "" || a.After != "" {
 			change += ": " + safe(a.Before)

@@ -156,15 +156,7 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if m.confirm != nil {
-		switch km.String() {
-		case "y", "Y":
-			c := m.confirm.yes
-			m.confirm = nil
-			return c
-		case "n", "N", "esc":
-			m.confirm = nil
-		}
-		return nil
+		return answer(&m.confirm, km)
 	}
 	if m.filtering {
 		switch km.String() {

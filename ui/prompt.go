@@ -80,3 +80,23 @@ func (p *prompt) view(st Styles, w int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// confirmBox is a yes/no question; yes runs a command.
+type confirmBox struct {
+	title string
+	lines []string
+	yes   tea.Cmd
+}
+
+// answer handles a key while a question is open: y runs it, n or esc drops it.
+func answer(box **confirmBox, km tea.KeyPressMsg) tea.Cmd {
+	switch km.String() {
+	case "y", "Y":
+		c := (*box).yes
+		*box = nil
+		return c
+	case "n", "N", "esc":
+		*box = nil
+	}
+	return nil
+}

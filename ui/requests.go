@@ -48,6 +48,7 @@ type requestsModel struct {
 	status    int // 0 = all, else Statuses[status-1]
 	desc      bool
 
+	readOnly  bool       // a customer's own jobs: no approve, no edit
 	detail    *store.Job // open detail pane
 	detailTop int
 	loaded    bool
@@ -75,6 +76,27 @@ func (r *requestsModel) ShortHelp() []key.Binding {
 func (r *requestsModel) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{r.keys.Up, r.keys.Down, r.keys.Top, r.keys.Bottom}, {r.keys.Open, r.keys.Back, r.keys.New, r.keys.Approve, r.keys.Edit},
 		{r.keys.Filter, r.keys.Status, r.keys.Sort}}
+}
+
+// applyRole turns off the keys the user's role may not use.
+func (r *requestsModel) applyRole() {
+	if r.readOnly || !r.c.can(store.PermDispatch) {
+		r.keys.Approve.SetEnabled(false)
+	}
+	if r.readOnly || !r.c.can(store.PermRequest) {
+		r.keys.Edit.SetEnabled(false)
+		r.keys.New.SetEnabled(false)
+	}
+}
+
+// owns reports whether a job is in the list (a customer's account).
+func (r *requestsModel) owns(id int64) bool {
+	for _, j := range r.jobs {
+		if j.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // SetJobs replaces the list, keeping the selection (or selecting selectID).

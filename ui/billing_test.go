@@ -1,0 +1,185 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"offduty/pricing"
+
+	"offduty/store"
+)
+
+func TestInvoicesTab(t *testing.T) {
+	a := newTestApp(t, 80, 24)
+	drain(a, a.inv.load())
+	a.tab = tabInvoices
+	s := screen(a)
+	assertFits(t, s, 80, 24)
+	for _, want := range []string{"Invoices", "2026-0000", "issued", "OVERDUE", "g generate", "? help"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("Invoices tab lacks %q:\n%s", want, s)
+		}
+	}
+	// the printed view of the selected invoice
+	drain(a, press(a, "enter"))
+	s = screen(a)
+	assertFits(t, s, 80, 24)
+	for _, want := range []string{"INVOICE 2026-", "Bill to:", "Period", "Subtotal", "Total $", "Terms: net 30 days"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("invoice view lacks %q:\n%s", want, s)
+		}
+	}
+	inv := a.inv.open
+	if inv == nil || len(inv.Lines) == 0 {
+		t.Fatal("no invoice open")
+	}
+	sum := inv.Lines[0].Amount.Sub(inv.Lines[0].Amount)
+	for _, l := range inv.Lines {
+		sum = sum.Add(l.Amount)
+	}
+	if !sum.Equal(inv.Total) {
+		t.Fatalf("lines add up to %s, total %s", sum, inv.Total)
+	}
+	// mark it paid through the prompts
+	if inv.State == store.InvoiceIssued {
+		drain(a, press(a, "p"))
+		drain(a, press(a, "enter"))             // paid today
+		drain(a, press(a, "CHK 1042", "enter")) // reference
+		if a.inv.open.State != store.InvoicePaid || a.inv.open.PaidRef != "CHK 1042" {
+			t.Fatalf("not paid: %+v (%s)", a.inv.open.State, a.msg)
+		}
+	}
+}
+
+func TestInvoiceGeneratePreviewThenSave(t *testing.T) {
+	a := newTestApp(t, 120, 40)
+	drain(a, a.inv.load())
+	a.tab = tabInvoices
+	before := len(a.inv.list)
+	// the newest periods are not billed yet: bill the week that just ended
+	drain(a, press(a, "g"))
+	a.inv.prompt.input.SetValue("2026-11-24")
+	drain(a, press(a, "enter"))
+	if a.inv.preview == nil {
+		t.Fatalf("no preview: %s", a.inv.err)
+	}
+	s := screen(a)
+	if !strings.Contains(s, "Preview") || !strings.Contains(s, "Save these as drafts?") {
+		t.Fatalf("preview:\n%s", s)
+	}
+	if len(a.inv.list) != before {
+		t.Fatal("preview saved something")
+	}
+	drain(a, press(a, "y"))
+	if len(a.inv.list) <= before {
+		t.Fatalf("no drafts saved: %s", a.msg)
+	}
+	// generating again finds nothing new: every shift is on one invoice
+	drain(a, press(a, "g"))
+	a.inv.prompt.input.SetValue("2026-11-24")
+	drain(a, press(a, "enter"))
+	if a.inv.preview != nil || !strings.Contains(a.inv.err, "already on an invoice") {
+		t.Fatalf("second generation: preview %v, err %q", a.inv.preview != nil, a.inv.err)
+	}
+}
+
+func TestPayrollTab(t *testing.T) {
+	a := newTestApp(t, 80, 24)
+	a.tab = tabPayroll
+	drain(a, a.pay.load())
+	drain(a, press(a, "[")) // the previous, complete period
+	s := screen(a)
+	assertFits(t, s, 80, 24)
+	if !strings.Contains(s, "Pay period") || !strings.Contains(s, "Officer pay") {
+		t.Fatalf("payroll:\n%s", s)
+	}
+	p := a.pay.p
+	if p == nil || len(p.Officers) == 0 {
+		t.Fatal("no officers paid in the last period")
+	}
+	total := p.Total.Sub(p.Total)
+	for _, op := range p.Officers {
+		total = total.Add(op.Total)
+	}
+	if !total.Equal(p.Total) {
+		t.Fatalf("officers add up to %s, period %s", total, p.Total)
+	}
+	drain(a, press(a, "enter"))
+	if s := screen(a); !strings.Contains(s, p.Officers[0].Officer.Badge) {
+		t.Fatalf("officer lines:\n%s", s)
+	}
+	drain(a, press(a, "esc"))
+	drain(a, press(a, "L"))
+	drain(a, press(a, "y"))
+	if !a.pay.p.Locked {
+		t.Fatalf("not locked: %s", a.msg)
+	}
+}
+
+func TestInvoiceExports(t *testing.T) {
+	a := newTestApp(t, 80, 24)
+	drain(a, a.inv.load())
+	inv, err := a.c.Store.Invoice(context.Background(), a.inv.list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pdfPath := filepath.Join(dir, "inv.pdf")
+	if err := WriteFileAtomic(pdfPath, func(w io.Writer) error { return InvoicePDF(w, inv) }); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(pdfPath)
+	if !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatal("not a PDF")
+	}
+	if tool, err := exec.LookPath("pdftotext"); err == nil {
+		out, err := exec.Command(tool, "-layout", pdfPath, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), inv.Number) || !strings.Contains(string(out), pricing.FormatMoney(inv.Total)) {
+			t.Fatalf("PDF text lacks the number or total:\n%s", out)
+		}
+	} else {
+		t.Log("pdftotext not installed: checked the PDF header only")
+	}
+	var buf bytes.Buffer
+	if err := InvoiceCSV(&buf, inv); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(inv.Lines)+1 {
+		t.Fatalf("%d rows for %d lines", len(rows), len(inv.Lines))
+	}
+	sum := decimal.Zero
+	for _, r := range rows[1:] {
+		d, err := decimal.NewFromString(r[15])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum = sum.Add(d)
+	}
+	if !sum.Equal(inv.Total) {
+		t.Fatalf("CSV adds up to %s, invoice %s", sum, inv.Total)
+	}
+	// through the console: x, a file name, enter
+	a.tab = tabInvoices
+	drain(a, press(a, "x"))
+	a.inv.prompt.input.SetValue(filepath.Join(dir, "console.csv"))
+	drain(a, press(a, "enter"))
+	if _, err := os.Stat(filepath.Join(dir, "console.csv")); err != nil || !strings.Contains(a.msg, "Exported") {
+		t.Fatalf("console export: %v %q", err, a.msg)
+	}
+}
