@@ -34,9 +34,13 @@ const (
 	tabOfficers
 	tabInvoices
 	tabPayroll
+	tabAudit
 )
 
-var tabNames = []string{"Today", "Requests", "Calendar", "Officers", "Invoices", "Payroll"}
+var tabShort = map[string]string{"Today": "Today", "Requests": "Reqs", "Calendar": "Cal", "Officers": "Offs", "Invoices": "Inv",
+	"Payroll": "Pay", "Audit": "Audit", "My jobs": "My jobs", "My invoices": "My invoices"}
+
+var tabNames = []string{"Today", "Requests", "Calendar", "Officers", "Invoices", "Payroll", "Audit"}
 
 // tabsFor is what each role sees: the store refuses the rest anyway.
 func tabsFor(role string) []int {
@@ -48,7 +52,7 @@ func tabsFor(role string) []int {
 	case store.RoleDispatcher:
 		return []int{tabToday, tabRequests, tabCalendar, tabOfficers}
 	}
-	return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabInvoices, tabPayroll}
+	return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabInvoices, tabPayroll, tabAudit}
 }
 
 func (a *App) tabName(t int) string {
@@ -80,6 +84,7 @@ type App struct {
 	offs  *officersModel
 	inv   *invoicesModel
 	pay   *payrollModel
+	aud   *auditModel
 	form  *formModel // the request form, over any tab
 	job   *jobScreen // the Job screen, over any tab
 	help  help.Model
@@ -99,7 +104,7 @@ func New(o Options) *App {
 	if o.Store != nil {
 		c.DBPath = o.Store.Path()
 	}
-	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), inv: newInvoices(c), pay: newPayroll(c), help: help.New()}
+	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), inv: newInvoices(c), pay: newPayroll(c), aud: newAudit(c), help: help.New()}
 	a.help.Styles = help.DefaultStyles(true)
 	a.tabs = tabsFor(o.Role)
 	a.tab = a.tabs[0]
@@ -207,6 +212,8 @@ func (a *App) tabLoads() []tea.Cmd {
 			cmds = append(cmds, a.inv.load())
 		case tabPayroll:
 			cmds = append(cmds, a.pay.load())
+		case tabAudit:
+			cmds = append(cmds, a.aud.load())
 		}
 	}
 	return cmds
@@ -286,6 +293,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.inv.Update(msg)
 	case payrollMsg:
 		return a, a.pay.Update(msg)
+	case auditMsg:
+		return a, a.aud.Update(msg)
 	case invoiceDoneMsg:
 		if msg.err != nil {
 			a.setErr("%v", msg.err)
@@ -424,6 +433,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.inv.Update(msg)
 	case a.tab == tabPayroll:
 		return a, a.pay.Update(msg)
+	case a.tab == tabAudit:
+		return a, a.aud.Update(msg)
 	}
 	return a, a.req.Update(msg)
 }
@@ -444,6 +455,8 @@ func (a *App) typing() bool {
 		return a.inv.capturing()
 	case a.tab == tabPayroll:
 		return a.pay.capturing()
+	case a.tab == tabAudit:
+		return a.aud.capturing()
 	}
 	return false
 }
@@ -475,6 +488,8 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 			return a.inv.Update(km)
 		case tabPayroll:
 			return a.pay.Update(km)
+		case tabAudit:
+			return a.aud.Update(km)
 		}
 		return a.req.Update(km)
 	}
@@ -508,7 +523,7 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, a.c.Keys.PrevTab):
 		a.switchTab(-1)
 		return nil
-	case len(km.String()) == 2 && km.String()[0] == 'f' && km.String()[1] >= '2' && int(km.String()[1]-'2') < len(a.tabs):
+	case len(km.String()) == 2 && km.String()[0] == 'f' && km.String()[1] >= '2' && km.String()[1] <= '9' && int(km.String()[1]-'2') < len(a.tabs):
 		a.tab = a.tabs[km.String()[1]-'2']
 		return nil
 	}
@@ -524,6 +539,8 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		return a.inv.Update(km)
 	case tabPayroll:
 		return a.pay.Update(km)
+	case tabAudit:
+		return a.aud.Update(km)
 	}
 	if a.req.detail != nil && km.String() == "o" { // from the request detail to the full Job screen
 		id := a.req.detail.ID
@@ -616,6 +633,8 @@ func (a *App) keys() keyMap {
 		h = a.inv
 	case a.tab == tabPayroll:
 		h = a.pay
+	case a.tab == tabAudit:
+		h = a.aud
 	default:
 		h = a.req
 	}
@@ -648,16 +667,24 @@ func (a *App) render() string {
 	now := a.c.Now().In(a.c.Loc)
 	// tab bar
 	bar := st.Title.Render(" offduty ")
-	for _, t := range a.tabs {
-		if t == a.tab && a.job == nil && a.form == nil {
-			bar += st.ActiveTab.Render(a.tabName(t))
-		} else {
-			bar += st.Tab.Render(a.tabName(t))
-		}
-	}
 	clock := now.Format("Mon 02 Jan 15:04") + " "
 	if w < 90 {
 		clock = now.Format("02 Jan 15:04") + " "
+	}
+	need := width(bar) + len(clock)
+	for _, t := range a.tabs {
+		need += len(a.tabName(t)) + 2
+	}
+	for _, t := range a.tabs {
+		name := a.tabName(t)
+		if need > w { // narrow: short names keep every tab in sight
+			name = tabShort[name]
+		}
+		if t == a.tab && a.job == nil && a.form == nil {
+			bar += st.ActiveTab.Render(name)
+		} else {
+			bar += st.Tab.Render(name)
+		}
 	}
 	bar = fit(bar, w-len(clock)) + st.Muted.Render(clock)
 	rule := st.Rule.Render(strings.Repeat("─", w))
@@ -688,6 +715,8 @@ func (a *App) render() string {
 		body = a.inv.View(bodyH)
 	case a.tab == tabPayroll:
 		body = a.pay.View(bodyH)
+	case a.tab == tabAudit:
+		body = a.aud.View(bodyH)
 	default:
 		body = a.req.View(bodyH)
 	}

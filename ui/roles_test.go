@@ -114,3 +114,28 @@ func TestLiveRefresh(t *testing.T) {
 		t.Fatalf("list has %d jobs, want %d", len(a.req.jobs), before+1)
 	}
 }
+
+func TestAuditTabFiltersByUser(t *testing.T) {
+	a := newTestApp(t, 100, 30)
+	a.tab = tabAudit
+	drain(a, a.aud.load())
+	if len(a.aud.list) == 0 {
+		t.Fatal("no audit entries")
+	}
+	drain(a, press(a, "/", "nobody-at-all", "enter"))
+	if len(a.aud.list) != 0 {
+		t.Fatalf("filter by an unknown user kept %d entries", len(a.aud.list))
+	}
+	drain(a, press(a, "/", "seed", "enter"))
+	if len(a.aud.list) == 0 {
+		t.Fatal("filter by seed found nothing")
+	}
+	for _, e := range a.aud.list {
+		if e.Actor != "seed" {
+			t.Fatalf("entry by %s", e.Actor)
+		}
+	}
+	if s := screen(a); !strings.Contains(s, "Audit") || !strings.Contains(s, "seed") {
+		t.Fatalf("audit tab:\n%s", s)
+	}
+}
