@@ -126,6 +126,7 @@ func TestAuditTabFiltersByUser(t *testing.T) {
 	if len(a.aud.list) != 0 {
 		t.Fatalf("filter by an unknown user kept %d entries", len(a.aud.list))
 	}
+	drain(a, press(a, "/", "esc")) // back to all users
 	drain(a, press(a, "/", "seed", "enter"))
 	if len(a.aud.list) == 0 {
 		t.Fatal("filter by seed found nothing")
