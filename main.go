@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -20,12 +21,14 @@ import (
 
 	tea "charm.land/bubbletea/v2" // a bare machine still knows America/Denver
 	charmlog "charm.land/log/v2"
+	"github.com/shopspring/decimal"
 	gossh "golang.org/x/crypto/ssh"
 
 	"offduty/pricing"
 	"offduty/seed"
 	"offduty/store"
 	"offduty/ui"
+	"offduty/ui/export"
 	"offduty/ui/sshd"
 )
 
@@ -63,6 +66,9 @@ func init() {
 		{"shifts", "offduty shifts export --officer BADGE [--format ics] [-o FILE] [--from YYYY-MM-DD]", "export an officer's upcoming shifts as an iCalendar (.ics) file", runShifts},
 		{"serve", "offduty serve [--listen 127.0.0.1:2222] [--host-key FILE] [--idle-timeout 30m] [--max-sessions N]", "serve the console over SSH to the users of the database", runServe},
 		{"user", "offduty user add|list|remove|key ... (see below)", "add, list and remove the users who sign in over SSH, and their keys", runUser},
+		{"invoices", "offduty invoices generate --period YYYY-MM-DD [--account ID] [--save] [--issue] [--json] | list [--state S]", "bill accounts for a period (preview, save, issue), or list invoices", runInvoices},
+		{"invoice", "offduty invoice show|export|issue|paid|void NUMBER [flags]", "show, export (PDF, CSV), issue, mark paid or void one invoice", runInvoice},
+		{"payroll", "offduty payroll show|export --period YYYY-MM-DD [--format csv] [-o FILE] [--lock]", "a pay period per officer; export it as CSV and lock it", runPayroll},
 	}
 }
 
@@ -635,9 +641,12 @@ func storeFail(cmd string, err error) error {
 }
 
 // actorName is who the audit records for a change made from the shell.
+// actorName is who the commands act as in the audit: the machine's user,
+// marked local so it can never be taken for a console user's name (whose
+// role would then apply).
 func (e *env) actorName() string {
 	if u := e.getenv("USER"); u != "" {
-		return u
+		return u + " (local)"
 	}
 	return "local"
 }
@@ -1857,4 +1866,730 @@ func runUserKeyRemove(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Removed key %s from %s.\n", fp, pos[0])
 	return nil
+}
+
+// ---- Invoices and payroll ----
+
+// billingFail turns a store error into an exit status: 2 when a billing
+// rule or the user's role refuses, 1 for invalid input or something unknown.
+func billingFail(cmd string, err error) error {
+	switch store.ErrorCode(err) {
+	case store.EConflict, store.EForbidden:
+		return fail(2, "%s: %v", cmd, err)
+	}
+	return fail(1, "%s: %v", cmd, err)
+}
+
+// billingFlagSet is a flag set for "NOUN VERB" commands: its errors name the
+// subcommand, its help is the noun's (describe), and -o stays -o.
+func billingFlagSet(e *env, noun, name, describe string) *flag.FlagSet {
+	fs := newFlagSet(e, name, describe)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: %s\n\n%s\n\nFlags:\n", lookup(noun).usage, describe)
+		var b strings.Builder
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		text := strings.ReplaceAll("\n"+b.String(), "\n  -", "\n  --")[1:]
+		fmt.Fprint(e.stdout, strings.ReplaceAll(text, "\n  --o ", "\n  -o "))
+	}
+	return fs
+}
+
+// subcommand dispatches "NOUN VERB ..."; help is the verb whose --help
+// prints the noun's.
+func subcommand(e *env, noun string, args []string, verbs map[string]func(*env, []string) error, list, help string) error {
+	if len(args) == 0 {
+		return fail(1, "%s: want a subcommand: %s (see offduty %s --help)", noun, list, noun)
+	}
+	a := args[0]
+	if run, ok := verbs[a]; ok {
+		return run(e, args[1:])
+	}
+	switch {
+	case a == "-h" || a == "-help" || a == "--help":
+		return verbs[help](e, []string{"--help"})
+	case strings.HasPrefix(a, "-"):
+		return fail(1, "%s: the subcommand comes first: offduty %s %s ... (see offduty %s --help)", noun, noun,
+			strings.NewReplacer(", ", "|", " or ", "|").Replace(list), noun)
+	}
+	return fail(1, "%s: unknown subcommand %q: want %s (see offduty %s --help)", noun, a, list, noun)
+}
+
+// civilDate reads --period, --on and the like: "YYYY-MM-DD", or the
+// clock's day in the office when empty.
+func civilDate(e *env, cmd, flagName, v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		now, err := e.now()
+		if err != nil {
+			return time.Time{}, err
+		}
+		return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), nil
+	}
+	d, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return time.Time{}, fail(1, "%s: --%s: want a date YYYY-MM-DD, got %q", cmd, flagName, v)
+	}
+	return d, nil
+}
+
+// accountID reads --account: a customer's id ("12" or "#12").
+func accountID(cmd, v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	var id int64
+	if _, err := fmt.Sscanf(strings.TrimPrefix(v, "#"), "%d", &id); err != nil || id <= 0 || fmt.Sprint(id) != strings.TrimPrefix(v, "#") {
+		return 0, fail(1, "%s: --account: want an account (customer) id such as 12, got %q", cmd, v)
+	}
+	return id, nil
+}
+
+// outputPath checks -o before anything is computed: "" or "-" is stdout.
+func outputPath(cmd, out string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return fail(1, "%s: -o: %s is a folder, not a file", cmd, out)
+	}
+	if fi, err := os.Stat(filepath.Dir(out)); err != nil || !fi.IsDir() {
+		return fail(1, "%s: -o: no folder %s", cmd, filepath.Dir(out))
+	}
+	return nil
+}
+
+// writeOut writes to stdout, or to a file atomically (the file is only
+// replaced once complete).
+func writeOut(e *env, out string, write func(io.Writer) error) error {
+	if out == "" || out == "-" {
+		return write(e.stdout)
+	}
+	return export.WriteFile(out, write)
+}
+
+const invoiceDescribe = `Shows, exports, issues, records the payment of, or voids one invoice.
+NUMBER is an issued invoice's number (2026-000123), or #ID for a draft (as invoices
+generate and invoices list show it).
+
+  offduty invoice show NUMBER [--json]
+  offduty invoice export NUMBER [--format pdf|csv] -o FILE
+      pdf: the printed invoice (office, bill-to, number, dates, period, the lines, subtotal,
+      total, terms), one page up to 41 lines, then further pages; csv: one row per line.
+      The format defaults to -o's extension, else pdf; -o - writes to stdout (csv goes to
+      stdout without -o). The file is replaced atomically.
+  offduty invoice issue #ID [--on YYYY-MM-DD]    a draft takes the next number of the issue
+      date's year (gap-free; a voided number is never reused) and its due date from the
+      account's terms (net 30 by default); its jobs become invoiced; it never changes again
+  offduty invoice paid NUMBER [--on YYYY-MM-DD] [--ref TEXT]   records the payment; its
+      jobs become paid
+  offduty invoice void NUMBER --reason TEXT   a draft or unpaid invoice: it keeps its number,
+      its shifts, vehicles and fees can be billed again (invoices generate --save)
+--on defaults to the clock's day (office time).
+Exit status: 0 done; 1 invalid input or an unknown invoice; 2 refused by a rule (issuing
+what is not a draft, paying what is not issued, voiding a paid invoice) or by your role.`
+
+func runInvoice(e *env, args []string) error {
+	return subcommand(e, "invoice", args, map[string]func(*env, []string) error{
+		"show": runInvoiceShow, "export": runInvoiceExport, "issue": runInvoiceIssue, "paid": runInvoicePaid, "void": runInvoiceVoid,
+	}, "show, export, issue, paid or void", "show")
+}
+
+// invoiceArg opens the database and finds the invoice NUMBER (or #ID).
+func invoiceArg(e *env, cmd string, pos []string) (*store.Store, store.Invoice, error) {
+	if len(pos) != 1 {
+		return nil, store.Invoice{}, fail(1, "%s: want one invoice NUMBER such as 2026-000123, or #ID for a draft (see offduty invoice --help)", cmd)
+	}
+	n := strings.TrimSpace(pos[0])
+	if !invoiceNumberRE.MatchString(n) {
+		return nil, store.Invoice{}, fail(1, "%s: %q is not an invoice number: want YYYY-NNNNNN such as 2026-000123, or #ID", cmd, n)
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return nil, store.Invoice{}, err
+	}
+	inv, err := s.InvoiceByNumber(ctx, n)
+	if err != nil {
+		s.Close()
+		return nil, store.Invoice{}, billingFail(cmd, err)
+	}
+	return s, inv, nil
+}
+
+var invoiceNumberRE = regexp.MustCompile(`^(\d{4}-\d{6}|#[1-9]\d*)$`)
+
+func runInvoiceShow(e *env, args []string) error {
+	const cmd = "invoice show"
+	fs := billingFlagSet(e, "invoice", cmd, invoiceDescribe)
+	asJSON := fs.Bool("json", false, "print one JSON object (money as two-decimal strings)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	s, inv, err := invoiceArg(e, cmd, pos)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	today, err := civilDate(e, cmd, "now", "")
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, invoiceJSON(inv, today))
+	}
+	fmt.Fprint(e.stdout, formatInvoice(inv, today, true))
+	return nil
+}
+
+func runInvoiceExport(e *env, args []string) error {
+	const cmd = "invoice export"
+	fs := billingFlagSet(e, "invoice", cmd, invoiceDescribe)
+	format := fs.String("format", "", "`FORMAT`: pdf or csv (default: -o's extension, else pdf)")
+	var out string
+	fs.StringVar(&out, "o", "", "write to `FILE`, replaced atomically; - writes to stdout")
+	fs.StringVar(&out, "output", "", "same as -o (`FILE`)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	f := strings.ToLower(strings.TrimSpace(*format))
+	if f == "" {
+		f = "pdf"
+		if strings.EqualFold(filepath.Ext(out), ".csv") || out == "" {
+			f = "csv"
+		}
+	}
+	if f != "pdf" && f != "csv" {
+		return fail(1, "%s: --format: unknown format %q (known: pdf, csv)", cmd, *format)
+	}
+	if f == "pdf" && out == "" {
+		return fail(1, "%s: a PDF needs -o FILE (or -o - for stdout)", cmd)
+	}
+	if err := outputPath(cmd, out); err != nil {
+		return err
+	}
+	s, inv, err := invoiceArg(e, cmd, pos)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	err = writeOut(e, out, func(w io.Writer) error {
+		if f == "csv" {
+			return export.InvoiceCSV(w, inv)
+		}
+		return export.InvoicePDF(w, inv, export.DefaultOffice)
+	})
+	if err != nil {
+		return fail(1, "%s: %v", cmd, err)
+	}
+	if out != "" && out != "-" {
+		fmt.Fprintf(e.stderr, "wrote invoice %s (%s, %d %s, total %s) to %s\n", export.Name(inv), inv.CustomerName, len(inv.Lines),
+			plural(len(inv.Lines), "line"), pricing.FormatMoney(inv.Total), out)
+	}
+	return nil
+}
+
+func runInvoiceIssue(e *env, args []string) error {
+	const cmd = "invoice issue"
+	fs := billingFlagSet(e, "invoice", cmd, invoiceDescribe)
+	on := fs.String("on", "", "issue date `YYYY-MM-DD` (default: the clock's day)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	day, err := civilDate(e, cmd, "on", *on)
+	if err != nil {
+		return err
+	}
+	s, inv, err := invoiceArg(e, cmd, pos)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	number, err := s.IssueInvoice(context.Background(), e.actorName(), inv.ID, day)
+	if err != nil {
+		return billingFail(cmd, err)
+	}
+	inv, err = s.Invoice(context.Background(), inv.ID)
+	if err != nil {
+		return billingFail(cmd, err)
+	}
+	fmt.Fprintf(e.stdout, "Issued %s to %s on %s: %s, due %s (net %d).\n", number, inv.CustomerName, day.Format("2006-01-02"),
+		pricing.FormatMoney(inv.Total), inv.DueOn.Format("2006-01-02"), inv.TermsDays)
+	return nil
+}
+
+func runInvoicePaid(e *env, args []string) error {
+	const cmd = "invoice paid"
+	fs := billingFlagSet(e, "invoice", cmd, invoiceDescribe)
+	on := fs.String("on", "", "payment date `YYYY-MM-DD` (default: the clock's day)")
+	ref := fs.String("ref", "", "the payment's reference (`TEXT`: check number, transfer id)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	day, err := civilDate(e, cmd, "on", *on)
+	if err != nil {
+		return err
+	}
+	s, inv, err := invoiceArg(e, cmd, pos)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.MarkPaid(context.Background(), e.actorName(), inv.ID, day, *ref); err != nil {
+		return billingFail(cmd, err)
+	}
+	fmt.Fprintf(e.stdout, "Recorded the payment of %s (%s, %s) on %s.\n", export.Name(inv), inv.CustomerName, pricing.FormatMoney(inv.Total), day.Format("2006-01-02"))
+	return nil
+}
+
+func runInvoiceVoid(e *env, args []string) error {
+	const cmd = "invoice void"
+	fs := billingFlagSet(e, "invoice", cmd, invoiceDescribe)
+	reason := fs.String("reason", "", "why it is void (`TEXT`, required): printed on it")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(*reason) == "" {
+		return fail(1, "%s: --reason is required, e.g. --reason \"billed the wrong site\"", cmd)
+	}
+	s, inv, err := invoiceArg(e, cmd, pos)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.VoidInvoice(context.Background(), e.actorName(), inv.ID, *reason); err != nil {
+		return billingFail(cmd, err)
+	}
+	fmt.Fprintf(e.stdout, "Voided %s (%s, %s): its shifts can be billed again.\n", export.Name(inv), inv.CustomerName, pricing.FormatMoney(inv.Total))
+	return nil
+}
+
+const invoicesDescribe = `Bills accounts, or lists invoices.
+
+  offduty invoices generate --period YYYY-MM-DD [--account ID] [--save] [--issue [--on YYYY-MM-DD]] [--json]
+      For every account (or one), the invoice of the period of its billing cycle (weekly
+      Monday to Sunday, biweekly, monthly) that holds the date: its completed shifts not
+      billed yet, one line per shift and position and rate (billed hours: the minimum, the
+      full shift when released early, the real time when held over; prices from each job's
+      own rate card), its vehicles and its cancellation and reduction fees. Without --save
+      it only previews; --save keeps them as drafts; --issue also issues them (numbers in
+      order, due dates from the terms). Accounts with nothing to bill are left out.
+  offduty invoices list [--account ID] [--state draft|issued|paid|void|overdue] [--json]
+      Invoices, newest period first, with their state (overdue: issued and past due by the
+      clock).
+--json prints a JSON array (money as two-decimal strings; period_end is the last day).
+Exit status: 0 (also when there is nothing to bill); 1 invalid input or an unknown account;
+2 refused by a rule or by your role.`
+
+func runInvoices(e *env, args []string) error {
+	return subcommand(e, "invoices", args, map[string]func(*env, []string) error{
+		"generate": runInvoicesGenerate, "list": runInvoicesList, "ls": runInvoicesList,
+	}, "generate or list", "generate")
+}
+
+func runInvoicesGenerate(e *env, args []string) error {
+	const cmd = "invoices generate"
+	fs := billingFlagSet(e, "invoices", cmd, invoicesDescribe)
+	period := fs.String("period", "", "a date `YYYY-MM-DD` in the periods to bill (required)")
+	account := fs.String("account", "", "bill only this account (customer `ID`)")
+	save := fs.Bool("save", false, "keep the invoices as drafts (without it: a preview, nothing written)")
+	issue := fs.Bool("issue", false, "save and issue them (implies --save)")
+	on := fs.String("on", "", "with --issue: the issue date `YYYY-MM-DD` (default: the clock's day)")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*period) == "" {
+		return fail(1, "%s: --period is required, e.g. --period 2026-11-01", cmd)
+	}
+	day, err := civilDate(e, cmd, "period", *period)
+	if err != nil {
+		return err
+	}
+	cust, err := accountID(cmd, *account)
+	if err != nil {
+		return err
+	}
+	if *on != "" && !*issue {
+		return fail(1, "%s: --on is the issue date: it goes with --issue", cmd)
+	}
+	issueOn, err := civilDate(e, cmd, "on", *on)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	invs, err := s.GenerateInvoices(ctx, e.actorName(), day, cust, *save || *issue)
+	if err != nil {
+		return billingFail(cmd, err)
+	}
+	if *issue {
+		for i := range invs {
+			if _, err := s.IssueInvoice(ctx, e.actorName(), invs[i].ID, issueOn); err != nil {
+				return billingFail(cmd, err)
+			}
+			if invs[i], err = s.Invoice(ctx, invs[i].ID); err != nil {
+				return billingFail(cmd, err)
+			}
+		}
+	}
+	today, err := civilDate(e, cmd, "now", "")
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]any, 0, len(invs))
+		for _, inv := range invs {
+			out = append(out, invoiceJSON(inv, today))
+		}
+		return writeJSON(e.stdout, out)
+	}
+	if len(invs) == 0 {
+		fmt.Fprintf(e.stdout, "Nothing to bill for the periods holding %s.\n", day.Format("2006-01-02"))
+		return nil
+	}
+	total := decimal.Zero
+	lines := 0
+	for _, inv := range invs {
+		fmt.Fprint(e.stdout, formatInvoice(inv, today, false))
+		total = total.Add(inv.Total)
+		lines += len(inv.Lines)
+	}
+	what := "previewed (nothing saved; --save keeps them)"
+	switch {
+	case *issue:
+		what = "issued"
+	case *save:
+		what = "saved as drafts"
+	}
+	fmt.Fprintf(e.stdout, "%d %s, %d %s, %s: %s.\n", len(invs), plural(len(invs), "invoice"), lines, plural(lines, "line"), pricing.FormatMoney(total), what)
+	return nil
+}
+
+func runInvoicesList(e *env, args []string) error {
+	const cmd = "invoices list"
+	fs := billingFlagSet(e, "invoices", cmd, invoicesDescribe)
+	account := fs.String("account", "", "only this account (customer `ID`)")
+	state := fs.String("state", "", "only this `STATE`: draft, issued, paid, void or overdue")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cust, err := accountID(cmd, *account)
+	if err != nil {
+		return err
+	}
+	st := strings.ToLower(strings.TrimSpace(*state))
+	switch st {
+	case "", store.InvoiceDraft, store.InvoiceIssued, store.InvoicePaid, store.InvoiceVoid, "overdue":
+	default:
+		return fail(1, "%s: --state: unknown state %q (draft, issued, paid, void or overdue)", cmd, *state)
+	}
+	today, err := civilDate(e, cmd, "now", "")
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	f := store.InvoiceFilter{CustomerID: cust, State: st}
+	if st == "overdue" {
+		f.State = store.InvoiceIssued
+	}
+	all, err := s.Invoices(ctx, f)
+	if err != nil {
+		return billingFail(cmd, err)
+	}
+	var list []store.Invoice
+	for _, inv := range all {
+		if st != "overdue" || inv.Overdue(today) {
+			list = append(list, inv)
+		}
+	}
+	if *asJSON {
+		out := make([]any, 0, len(list))
+		for _, inv := range list {
+			out = append(out, invoiceJSON(inv, today))
+		}
+		return writeJSON(e.stdout, out)
+	}
+	var b strings.Builder
+	for _, inv := range list {
+		fmt.Fprintf(&b, "%-12s %-9s %-28s %s to %s  %12s  %s\n", export.Name(inv), stateWord(inv, today), clip(inv.CustomerName, 28),
+			inv.PeriodStart.Format("2006-01-02"), inv.PeriodEnd.AddDate(0, 0, -1).Format("2006-01-02"), pricing.FormatMoney(inv.Total), dueText(inv))
+	}
+	fmt.Fprint(e.stdout, b.String())
+	return nil
+}
+
+func stateWord(inv store.Invoice, today time.Time) string {
+	if inv.Overdue(today) {
+		return "OVERDUE"
+	}
+	return inv.State
+}
+
+func dueText(inv store.Invoice) string {
+	switch inv.State {
+	case store.InvoiceIssued:
+		return "due " + inv.DueOn.Format("2006-01-02")
+	case store.InvoicePaid:
+		return "paid " + inv.PaidOn.Format("2006-01-02")
+	case store.InvoiceVoid:
+		return "void: " + inv.VoidReason
+	}
+	return "not issued"
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// formatInvoice is an invoice as text: its head, and its lines when asked
+// (or when it has a few).
+func formatInvoice(inv store.Invoice, today time.Time, lines bool) string {
+	var b strings.Builder
+	name := export.Name(inv)
+	if inv.ID == 0 {
+		name = "(preview)"
+	}
+	fmt.Fprintf(&b, "%s  %s (account %d, %s)  %s to %s  %s\n", name, inv.CustomerName, inv.CustomerID, inv.Cycle,
+		inv.PeriodStart.Format("2006-01-02"), inv.PeriodEnd.AddDate(0, 0, -1).Format("2006-01-02"), stateWord(inv, today))
+	if !inv.IssuedOn.IsZero() {
+		fmt.Fprintf(&b, "  issued %s, due %s (net %d)", inv.IssuedOn.Format("2006-01-02"), inv.DueOn.Format("2006-01-02"), inv.TermsDays)
+		if inv.State == store.InvoicePaid {
+			fmt.Fprintf(&b, ", paid %s %s", inv.PaidOn.Format("2006-01-02"), inv.PaidRef)
+		}
+		b.WriteString("\n")
+	}
+	if inv.State == store.InvoiceVoid {
+		fmt.Fprintf(&b, "  void: %s\n", inv.VoidReason)
+	}
+	if lines {
+		for _, l := range inv.Lines {
+			who, class, hours, rate := l.Officer, l.Class, pricing.FormatMinutes(l.Minutes), pricing.FormatMoney(l.Rate)
+			if l.Basis != "" && l.Basis != pricing.BasisRegular && l.Basis != l.Class {
+				class += ", " + l.Basis
+			}
+			switch l.Kind {
+			case "vehicle":
+				who = fmt.Sprintf("%d %s", l.Count, plural(l.Count, "vehicle"))
+			case "fee":
+				who, hours, rate = l.Description, "", ""
+			}
+			if l.Kind == "shift" && l.Description != "" {
+				who += " (" + l.Description + ")"
+			}
+			fmt.Fprintf(&b, "  %3d  %s  %-24s %-34s %-20s %6s %7s %10s\n", l.Seq, l.Day.Format("2006-01-02"), clip(l.Site, 24), clip(who, 34),
+				clip(class, 20), hours, rate, pricing.FormatMoney(l.Amount))
+		}
+	}
+	fmt.Fprintf(&b, "  %d %s, subtotal %s, total %s\n", len(inv.Lines), plural(len(inv.Lines), "line"), pricing.FormatMoney(inv.Subtotal),
+		pricing.FormatMoney(inv.Total))
+	return b.String()
+}
+
+// invoiceJSON is an invoice for --json: money as two-decimal strings, dates
+// YYYY-MM-DD (null when not set), period_end the last day of the period;
+// its lines when it has them loaded (invoices list leaves them out).
+func invoiceJSON(inv store.Invoice, today time.Time) map[string]any {
+	date := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t.Format("2006-01-02")
+	}
+	var number, name, id any
+	if inv.Number != "" {
+		number = inv.Number
+	}
+	if inv.ID != 0 { // a preview has neither
+		name, id = export.Name(inv), inv.ID
+	}
+	lines := make([]map[string]any, 0, len(inv.Lines))
+	for _, l := range inv.Lines {
+		lines = append(lines, map[string]any{"seq": l.Seq, "kind": l.Kind, "job": l.JobID, "date": l.Day.Format("2006-01-02"), "site": l.Site,
+			"officer": l.Officer, "class": l.Class, "basis": l.Basis, "count": l.Count, "minutes": l.Minutes, "hours": pricing.FormatMinutes(l.Minutes),
+			"rate": l.Rate.StringFixed(2), "amount": l.Amount.StringFixed(2), "officer_pay": l.OfficerPay.StringFixed(2),
+			"admin_fee": l.AdminFee.StringFixed(2), "description": l.Description})
+	}
+	out := map[string]any{"id": id, "number": number, "name": name, "state": inv.State, "overdue": inv.Overdue(today),
+		"account_id": inv.CustomerID, "account": inv.CustomerName, "cycle": inv.Cycle,
+		"period_start": inv.PeriodStart.Format("2006-01-02"), "period_end": inv.PeriodEnd.AddDate(0, 0, -1).Format("2006-01-02"),
+		"terms_days": inv.TermsDays, "issued_on": date(inv.IssuedOn), "due_on": date(inv.DueOn), "paid_on": date(inv.PaidOn), "paid_ref": inv.PaidRef,
+		"void_reason": inv.VoidReason, "subtotal": inv.Subtotal.StringFixed(2), "total": inv.Total.StringFixed(2)}
+	if inv.Lines != nil {
+		out["lines"] = lines
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+const payrollDescribe = `Pay periods: per officer, each shift with its hours and the officer's share of
+the rate (the invoice bills the total; the office keeps the admin fee), the vehicles of a
+job paid to its first officer, and adjustments: changes to the shifts of periods already
+locked (a late completion, a corrected check-out) are paid in the next open period.
+Periods are two weeks from Monday 5 Jan 2026 unless configured otherwise.
+
+  offduty payroll show --period YYYY-MM-DD [--json]
+  offduty payroll export --period YYYY-MM-DD [--format csv] [-o FILE] [--lock]
+      CSV, one row per paid line (officer, kind, date, job, customer, site, class, minutes,
+      hours, rate, amount); -o - or no -o writes to stdout; a file is replaced atomically.
+      --lock locks the period as exported: it reads back unchanged from then on.
+--period is any date in the period (default: the clock's day).
+Exit status: 0; 1 invalid input; 2 refused (--lock on a locked period, or by your role).`
+
+func runPayroll(e *env, args []string) error {
+	return subcommand(e, "payroll", args, map[string]func(*env, []string) error{
+		"show": runPayrollShow, "export": runPayrollExport,
+	}, "show or export", "show")
+}
+
+func runPayrollShow(e *env, args []string) error {
+	const cmd = "payroll show"
+	fs := billingFlagSet(e, "payroll", cmd, payrollDescribe)
+	period := fs.String("period", "", "a date `YYYY-MM-DD` in the pay period (default: the clock's day)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	day, err := civilDate(e, cmd, "period", *period)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	p, err := s.Payroll(ctx, day)
+	if err != nil {
+		return billingFail(cmd, err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, payrollJSON(p))
+	}
+	fmt.Fprint(e.stdout, formatPayroll(p))
+	return nil
+}
+
+func runPayrollExport(e *env, args []string) error {
+	const cmd = "payroll export"
+	fs := billingFlagSet(e, "payroll", cmd, payrollDescribe)
+	period := fs.String("period", "", "a date `YYYY-MM-DD` in the pay period (default: the clock's day)")
+	format := fs.String("format", "csv", "`FORMAT`: csv")
+	var out string
+	fs.StringVar(&out, "o", "", "write to `FILE`, replaced atomically; - or none writes to stdout")
+	fs.StringVar(&out, "output", "", "same as -o (`FILE`)")
+	lock := fs.Bool("lock", false, "lock the period as exported (later changes go to the next period)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if f := strings.ToLower(strings.TrimSpace(*format)); f != "csv" {
+		return fail(1, "%s: --format: unknown format %q (known: csv)", cmd, *format)
+	}
+	day, err := civilDate(e, cmd, "period", *period)
+	if err != nil {
+		return err
+	}
+	if err := outputPath(cmd, out); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	s, _, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	// Locking first makes what is written exactly what was locked (a locked
+	// period reads back unchanged, so a failed write can be done again).
+	var p store.Payroll
+	if *lock {
+		p, err = s.LockPayroll(ctx, e.actorName(), day)
+	} else {
+		p, err = s.Payroll(ctx, day)
+	}
+	if err != nil {
+		return billingFail(cmd, err)
+	}
+	if err := writeOut(e, out, func(w io.Writer) error { return export.PayrollCSV(w, p) }); err != nil {
+		return fail(1, "%s: %v", cmd, err)
+	}
+	lines := 0
+	for _, op := range p.Officers {
+		lines += len(op.Lines)
+	}
+	where := "stdout"
+	if out != "" && out != "-" {
+		where = out
+	}
+	state := "open"
+	if p.Locked {
+		state = "locked"
+	}
+	fmt.Fprintf(e.stderr, "wrote pay period %s to %s (%s): %d %s, %d %s, %s to %s\n", p.Start.Format("2006-01-02"), p.End.AddDate(0, 0, -1).Format("2006-01-02"),
+		state, len(p.Officers), plural(len(p.Officers), "officer"), lines, plural(lines, "line"), pricing.FormatMoney(p.Total), where)
+	return nil
+}
+
+func formatPayroll(p store.Payroll) string {
+	var b strings.Builder
+	state := "open"
+	if p.Locked {
+		state = fmt.Sprintf("locked %s by %s", p.LockedAt.Format("2006-01-02 15:04Z"), p.LockedBy)
+	}
+	fmt.Fprintf(&b, "Pay period %s to %s (%s): %d %s, %s\n", p.Start.Format("2006-01-02"), p.End.AddDate(0, 0, -1).Format("2006-01-02"), state,
+		len(p.Officers), plural(len(p.Officers), "officer"), pricing.FormatMoney(p.Total))
+	for _, op := range p.Officers {
+		fmt.Fprintf(&b, "%-28s %-8s %7s h %12s\n", clip(op.Officer.Name(), 28), op.Officer.Badge, pricing.FormatMinutes(op.Minutes), pricing.FormatMoney(op.Total))
+		for _, l := range op.Lines {
+			fmt.Fprintf(&b, "    %s  %-10s #%-7d %-28s %-12s %6s %-11s %10s\n", l.Day.Format("2006-01-02"), l.Kind, l.JobID, clip(l.Customer, 28),
+				clip(l.Class, 12), pricing.FormatMinutes(l.Minutes), l.Rate, pricing.FormatMoney(l.Amount))
+		}
+	}
+	return b.String()
+}
+
+func payrollJSON(p store.Payroll) map[string]any {
+	offs := make([]map[string]any, 0, len(p.Officers))
+	for _, op := range p.Officers {
+		lines := make([]map[string]any, 0, len(op.Lines))
+		for _, l := range op.Lines {
+			lines = append(lines, map[string]any{"kind": l.Kind, "date": l.Day.Format("2006-01-02"), "job": l.JobID, "position": l.PositionID,
+				"customer": l.Customer, "site": l.Site, "class": l.Class, "minutes": l.Minutes, "hours": pricing.FormatMinutes(l.Minutes),
+				"rate": l.Rate, "amount": l.Amount.StringFixed(2)})
+		}
+		offs = append(offs, map[string]any{"officer_id": op.Officer.ID, "badge": op.Officer.Badge, "officer": op.Officer.Name(),
+			"minutes": op.Minutes, "total": op.Total.StringFixed(2), "lines": lines})
+	}
+	var at any
+	if p.Locked {
+		at = p.LockedAt.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{"period_start": p.Start.Format("2006-01-02"), "period_end": p.End.AddDate(0, 0, -1).Format("2006-01-02"),
+		"locked": p.Locked, "locked_at": at, "locked_by": p.LockedBy, "total": p.Total.StringFixed(2), "officers": offs}
 }

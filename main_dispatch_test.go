@@ -297,7 +297,7 @@ func TestAssignCommand(t *testing.T) {
 		t.Errorf("overridden position %+v", p)
 	}
 	withStore(t, env, func(ctx context.Context, s *store.Store) {
-		audit, err := s.Audit(ctx, store.AuditFilter{JobID: b, Actor: "dana"})
+		audit, err := s.Audit(ctx, store.AuditFilter{JobID: b, Actor: "dana (local)"})
 		if err != nil || len(audit) < 1 || !strings.Contains(audit[len(audit)-1].After, "cap overridden: same crew") {
 			t.Errorf("audit under $USER: %+v, %v", audit, err)
 		}

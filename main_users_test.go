@@ -63,13 +63,15 @@ func TestUserCommands(t *testing.T) {
 	expect(runWith(env, "user", "add", "cust", "--role", "customer", "--account", "99999", "--key", k3), 1, "", "")
 	expect(runWith(env, "user", "remove", "nobody"), 1, "", "no user")
 	expect(runWith(env, "user", "frob"), 1, "", "unknown subcommand")
-	// the local operator whose login is an operator's name has an operator's rights
+	// a local login that happens to be a user's name is still the local
+	// operator ("olive (local)"): it is never taken for the SSH user olive
 	asOlive := map[string]string{}
 	for k, v := range env {
 		asOlive[k] = v
 	}
 	asOlive["USER"] = "olive"
-	expect(runWith(asOlive, "user", "remove", "alice"), 2, "", "supervisor")
+	expect(runWith(asOlive, "user", "add", "zed", "--role", "operator", "--key", mustKey(t)), 0, "", "")
+	expect(runWith(asOlive, "user", "remove", "zed"), 0, "Removed zed", "")
 
 	// a customer user
 	r := runWith(env, "user", "add", "mav", "--role", "customer", "--account", "2", "--key", mustKey(t))

@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
+	"offduty/pricing"
 	"offduty/seed"
 	"offduty/store"
 )
@@ -34,7 +38,7 @@ func BenchmarkMonthOpenDemo(b *testing.B) {
 // bench1MPath is where the database of BenchmarkMonthOpen1M is kept between
 // runs: building it takes about a minute. Bump the version when seed or the
 // schema change what it holds.
-var bench1MPath = filepath.Join(os.TempDir(), "offduty-bench-1m-v1.db")
+var bench1MPath = filepath.Join(os.TempDir(), "offduty-bench-1m-v2.db")
 
 // BenchmarkMonthOpen1M opens the last month of a five-year generated history
 // (about 1,000,000 positions; seed.History ends where the demo data begins).
@@ -145,4 +149,124 @@ func benchMonthOpen(b *testing.B, s *store.Store, month time.Time) {
 			list(b)
 		}
 	})
+}
+
+// BenchmarkGenerateMonth1M bills a month on the 1,000,000-position history:
+// the invoices of every period that starts in September 2026 (the last
+// month of the history: each monthly account's month, a biweekly account's
+// two periods, a weekly account's four or five), account by account, as
+// GenerateInvoices makes them. The history comes billed, so it works on a
+// copy of the database (in the test's temporary folder) where that month's
+// invoices are taken back out first. "preview" computes them; "save" also
+// writes the drafts and their claims (they are voided, off the clock,
+// between rounds so that the next round bills the month again).
+func BenchmarkGenerateMonth1M(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds a database of 1,000,000 positions")
+	}
+	if _, err := os.Stat(bench1MPath); err != nil {
+		build1M(b)
+	}
+	path := filepath.Join(b.TempDir(), "month.db")
+	if err := copyFile(bench1MPath, path); err != nil {
+		b.Fatal(err)
+	}
+	month, next := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TEMP TABLE gone AS SELECT id FROM invoices WHERE period_start >= '2026-09-01' AND period_start < '2026-10-01'`,
+		`UPDATE jobs SET status = 'completed' WHERE id IN (SELECT l.job_id FROM invoice_lines l WHERE l.invoice_id IN (SELECT id FROM gone) AND l.kind <> 'fee')
+			AND status IN ('invoiced', 'paid')`,
+		`DELETE FROM invoice_claims WHERE invoice_id IN (SELECT id FROM gone)`,
+		`DELETE FROM invoice_lines WHERE invoice_id IN (SELECT id FROM gone)`,
+		`DELETE FROM invoices WHERE id IN (SELECT id FROM gone)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := store.Open(path, store.WithClock(func() time.Time { return demoNow }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	custs, err := s.Customers(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type bill struct {
+		customer int64
+		day      time.Time
+	}
+	var bills []bill
+	for _, c := range custs {
+		for d := month; d.Before(next); d = d.AddDate(0, 0, 1) {
+			if ps, _, err := pricing.Period(c.BillingCycle, d); err == nil && ps.Equal(d) {
+				bills = append(bills, bill{c.ID, d})
+			}
+		}
+	}
+	run := func(b *testing.B, save bool) (invoices, lines int, total decimal.Decimal) {
+		for _, x := range bills {
+			invs, err := s.GenerateInvoices(ctx, "bench", x.day, x.customer, save)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, inv := range invs {
+				invoices++
+				lines += len(inv.Lines)
+				total = total.Add(inv.Total)
+			}
+		}
+		return invoices, lines, total
+	}
+	b.Run("preview", func(b *testing.B) {
+		var n, l int
+		var total decimal.Decimal
+		for b.Loop() {
+			n, l, total = run(b, false)
+		}
+		b.Logf("%d periods of %d accounts: %d invoices, %d lines, %s", len(bills), len(custs), n, l, total.StringFixed(2))
+		if n == 0 || l < 10000 {
+			b.Fatalf("%d invoices, %d lines: the month was not unbilled", n, l)
+		}
+	})
+	b.Run("save", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			n, _, _ := run(b, true)
+			b.StopTimer()
+			drafts, err := s.Invoices(ctx, store.InvoiceFilter{State: store.InvoiceDraft, From: month.AddDate(0, 0, -7), To: next})
+			if err != nil || len(drafts) < n {
+				b.Fatalf("%d drafts for %d invoices: %v", len(drafts), n, err)
+			}
+			for _, d := range drafts {
+				if err := s.VoidInvoice(ctx, "bench", d.ID, "benchmark round"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StartTimer()
+		}
+	})
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -137,6 +137,28 @@ func TestHistory(t *testing.T) {
 		}
 	})
 
+	t.Run("billed", func(t *testing.T) {
+		// Invoiced and paid jobs are so because of a real invoice: each of
+		// their positions is on one, issued or paid in step with the job.
+		if n := count(t, db, `SELECT count(*) FROM jobs j WHERE `+inRange+` AND j.status IN ('invoiced', 'paid')`); n == 0 {
+			t.Fatal("no invoiced or paid job")
+		}
+		if n := count(t, db, `SELECT count(*) FROM positions p JOIN jobs j ON j.id = p.job_id WHERE `+inRange+` AND j.status IN ('invoiced', 'paid')
+			AND NOT EXISTS (SELECT 1 FROM invoice_claims c JOIN invoices i ON i.id = c.invoice_id WHERE c.kind = 'position' AND c.ref_id = p.id
+				AND i.state = CASE j.status WHEN 'invoiced' THEN 'issued' ELSE 'paid' END)`); n != 0 {
+			t.Errorf("%d positions of invoiced or paid jobs not on an invoice in the same state", n)
+		}
+		if n := count(t, db, `SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id JOIN jobs j ON j.id = l.job_id
+			WHERE l.kind <> 'fee' AND i.state IN ('issued', 'paid') AND j.status NOT IN ('invoiced', 'paid')`); n != 0 {
+			t.Errorf("%d lines of issued invoices whose job is not invoiced", n)
+		}
+		// Numbers: gap-free per year (the demo's and the history's together).
+		if n := count(t, db, `SELECT count(*) FROM invoice_counters k WHERE k.last <> (SELECT count(*) FROM invoices i WHERE i.number LIKE k.year || '-%')
+			OR k.last <> (SELECT max(CAST(substr(i.number, 6) AS INTEGER)) FROM invoices i WHERE i.number LIKE k.year || '-%')`); n != 0 {
+			t.Errorf("%d years with a gap in the invoice numbers", n)
+		}
+	})
+
 	t.Run("priced", func(t *testing.T) {
 		rows, err := db.Query(`SELECT j.id, a.slug, j.rate_card_id, j.starts_at, j.ends_at, j.officers, j.supervisors, j.vehicles, j.venue, j.received_at,
 			j.total, j.bookable, j.quote_json, (SELECT count(*) FROM positions p WHERE p.job_id = j.id)

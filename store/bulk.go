@@ -435,7 +435,7 @@ func billHistory(ctx context.Context, tx *sql.Tx, jobs []HistoryJob, invoices []
 	}
 	from, to := lo.Add(-36*time.Hour), hi.Add(36*time.Hour)
 	// What the database already holds (earlier calls' jobs not billed yet).
-	set, err := loadBillingWhere(ctx, tx, `j.starts_at >= ? AND j.starts_at < ? AND j.id <= ?`, []any{fmtTime(from), fmtTime(to), maxID}, false)
+	set, err := loadBillingWhere(ctx, tx, `j.starts_at >= ? AND j.starts_at < ? AND j.id <= ?`, []any{fmtTime(from), fmtTime(to), maxID}, false, `j.status`)
 	if err != nil {
 		return nil, err
 	}

@@ -93,8 +93,10 @@ func nullDate(s sql.NullString) time.Time {
 
 // billJobCols are jobCols with, of the saved quote, only the emergency flag:
 // all that billing reads from it, and much cheaper than decoding it whole.
-var billJobCols = strings.Replace(jobCols, "j.quote_json",
-	`'{"emergency":' || CASE WHEN json_valid(j.quote_json) AND json_extract(j.quote_json, '$.emergency') THEN 'true' ELSE 'false' END || '}'`, 1)
+// (Nor does it need the count of filled positions.)
+var billJobCols = strings.NewReplacer("j.quote_json",
+	`'{"emergency":' || CASE WHEN json_valid(j.quote_json) AND json_extract(j.quote_json, '$.emergency') THEN 'true' ELSE 'false' END || '}'`,
+	`(SELECT count(*) FROM positions p WHERE p.job_id = j.id AND p.officer_id IS NOT NULL AND p.status = 'assigned')`, `0`).Replace(jobCols)
 
 // billFee is a cancellation or reduction fee kept on a job.
 type billFee struct {
@@ -138,21 +140,28 @@ const unbilledFee = `EXISTS (SELECT 1 FROM job_fees f WHERE f.job_id = j.id AND 
 func loadBilling(ctx context.Context, q querier, customerID int64, from, to time.Time, pay bool) (*billingSet, error) {
 	where := `j.starts_at >= ? AND j.starts_at < ?`
 	args := []any{fmtTime(from), fmtTime(to)}
+	status := `j.status`
 	if customerID != 0 {
 		where = `j.customer_id = ? AND ` + where
 		args = append([]any{customerID}, args...)
+		// One account's jobs come from its index (customer, start); "+"
+		// keeps the planner from the status index instead, which would
+		// read every account's jobs in the range.
+		status = `+j.status`
 	}
-	return loadBillingWhere(ctx, q, where, args, pay)
+	return loadBillingWhere(ctx, q, where, args, pay, status)
 }
 
-// loadBillingWhere is loadBilling for the jobs j matching a condition.
-func loadBillingWhere(ctx context.Context, q querier, where string, args []any, pay bool) (*billingSet, error) {
-	done := `j.status = 'completed'` // the jobs whose positions are billed
-	which := `(j.status = 'completed' OR (j.status IN ('invoiced', 'paid', 'cancelled') AND ` + unbilledFee + `))`
+// loadBillingWhere is loadBilling for the jobs j matching a condition;
+// status is how the conditions name j.status ("+j.status" to keep the
+// status index out of the plan).
+func loadBillingWhere(ctx context.Context, q querier, where string, args []any, pay bool, status string) (*billingSet, error) {
+	done := status + ` = 'completed'` // the jobs whose positions are billed
+	which := `(` + status + ` = 'completed' OR (` + status + ` IN ('invoiced', 'paid', 'cancelled') AND ` + unbilledFee + `))`
 	vehicleClaim := `EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'vehicle' AND c.ref_id = j.id)`
 	positionClaim := `EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'position' AND c.ref_id = p.id)`
 	if pay {
-		done = `j.status IN ('completed', 'invoiced', 'paid')`
+		done = status + ` IN ('completed', 'invoiced', 'paid')`
 		which, vehicleClaim, positionClaim = done, `0`, `0`
 	}
 	set := &billingSet{pos: map[int64][]Position{}, fees: map[int64][]billFee{}, claimed: map[claimKey]bool{}}
@@ -181,7 +190,9 @@ func loadBillingWhere(ctx context.Context, q querier, where string, args []any, 
 		return set, nil
 	}
 
-	rows, err = q.QueryContext(ctx, `SELECT `+positionCols+`, `+positionClaim+` FROM jobs j JOIN positions p ON p.job_id = j.id
+	// CROSS JOIN keeps jobs (read by range) outside: left to itself, the
+	// planner may walk every assigned position of the history instead.
+	rows, err = q.QueryContext(ctx, `SELECT `+positionCols+`, `+positionClaim+` FROM jobs j CROSS JOIN positions p ON p.job_id = j.id
 		LEFT JOIN officers o ON o.id = p.officer_id LEFT JOIN officers n ON n.id = p.no_show_officer_id
 		WHERE `+where+` AND `+done+` AND p.status = 'assigned' AND p.officer_id IS NOT NULL ORDER BY p.job_id, p.slot`, args...)
 	if err != nil {
@@ -204,8 +215,8 @@ func loadBillingWhere(ctx context.Context, q querier, where string, args []any, 
 		return set, err
 	}
 
-	rows, err = q.QueryContext(ctx, `SELECT f.id, f.job_id, f.kind, f.total, f.admin, f.officer FROM jobs j JOIN job_fees f ON f.job_id = j.id
-		WHERE `+where+` AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
+	rows, err = q.QueryContext(ctx, `SELECT f.id, f.job_id, f.kind, f.total, f.admin, f.officer FROM jobs j CROSS JOIN job_fees f ON f.job_id = j.id
+		WHERE `+where+` AND `+status+` IN ('completed', 'invoiced', 'paid', 'cancelled')
 		AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) ORDER BY f.job_id, f.id`, args...)
 	if err != nil {
 		return nil, err
@@ -405,6 +416,9 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 		return out, err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		if err := build(tx); err != nil {
 			return err
 		}
@@ -630,8 +644,11 @@ func (s *Store) InvoiceByNumber(ctx context.Context, number string) (Invoice, er
 	return s.Invoice(ctx, id)
 }
 
-func (s *Store) invoiceTx(ctx context.Context, id int64, fn func(tx *sql.Tx, inv Invoice) error) error {
+func (s *Store) invoiceTx(ctx context.Context, actor string, id int64, fn func(tx *sql.Tx, inv Invoice) error) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil { // invoices are a supervisor's
+			return err
+		}
 		inv, err := invoiceByID(ctx, tx, id)
 		if err != nil {
 			return err
@@ -645,7 +662,7 @@ func (s *Store) invoiceTx(ctx context.Context, id int64, fn func(tx *sql.Tx, inv
 // invoiced. An issued invoice never changes.
 func (s *Store) IssueInvoice(ctx context.Context, actor string, id int64, on time.Time) (string, error) {
 	var number string
-	err := s.invoiceTx(ctx, id, func(tx *sql.Tx, inv Invoice) error {
+	err := s.invoiceTx(ctx, actor, id, func(tx *sql.Tx, inv Invoice) error {
 		if inv.State != InvoiceDraft {
 			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only drafts are issued", invoiceName(inv), inv.State)}
 		}
@@ -709,7 +726,7 @@ func invoiceName(inv Invoice) string {
 // MarkPaid records the payment of an issued invoice; its jobs become paid.
 func (s *Store) MarkPaid(ctx context.Context, actor string, id int64, on time.Time, ref string) error {
 	ref = Clean(ref, false)
-	return s.invoiceTx(ctx, id, func(tx *sql.Tx, inv Invoice) error {
+	return s.invoiceTx(ctx, actor, id, func(tx *sql.Tx, inv Invoice) error {
 		if inv.State != InvoiceIssued {
 			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only issued invoices are paid", invoiceName(inv), inv.State)}
 		}
@@ -737,7 +754,7 @@ func (s *Store) VoidInvoice(ctx context.Context, actor string, id int64, reason 
 	if reason == "" {
 		return &Error{Code: EInvalid, Field: "reason", Message: "voiding needs a reason"}
 	}
-	return s.invoiceTx(ctx, id, func(tx *sql.Tx, inv Invoice) error {
+	return s.invoiceTx(ctx, actor, id, func(tx *sql.Tx, inv Invoice) error {
 		if inv.State != InvoiceDraft && inv.State != InvoiceIssued {
 			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only drafts and unpaid invoices can be voided", invoiceName(inv), inv.State)}
 		}

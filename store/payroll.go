@@ -58,6 +58,9 @@ func (s *Store) SetPaySettings(ctx context.Context, actor string, p PaySettings)
 		return &Error{Code: EInvalid, Field: "days", Message: "a pay period is 1 to 31 days"}
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		// Periods already locked stay periods: the new settings must cut
 		// time the same way around them, or their shifts would be paid twice.
 		locks, err := payLocks(ctx, tx)
@@ -384,6 +387,9 @@ func (s *Store) Payroll(ctx context.Context, day time.Time) (Payroll, error) {
 func (s *Store) LockPayroll(ctx context.Context, actor string, day time.Time) (Payroll, error) {
 	var p Payroll
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
 		var lines []PayLine
 		var err error
 		if p, lines, err = s.payroll(ctx, tx, day); err != nil {

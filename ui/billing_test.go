@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"offduty/pricing"
+	"offduty/ui/export"
 
 	"offduty/store"
 )
@@ -134,7 +135,7 @@ func TestInvoiceExports(t *testing.T) {
 	}
 	dir := t.TempDir()
 	pdfPath := filepath.Join(dir, "inv.pdf")
-	if err := WriteFileAtomic(pdfPath, func(w io.Writer) error { return InvoicePDF(w, inv) }); err != nil {
+	if err := export.WriteFile(pdfPath, func(w io.Writer) error { return export.InvoicePDF(w, inv, export.DefaultOffice) }); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(pdfPath)
@@ -153,7 +154,7 @@ func TestInvoiceExports(t *testing.T) {
 		t.Log("pdftotext not installed: checked the PDF header only")
 	}
 	var buf bytes.Buffer
-	if err := InvoiceCSV(&buf, inv); err != nil {
+	if err := export.InvoiceCSV(&buf, inv); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()

@@ -300,7 +300,7 @@ func BenchmarkCalendarMonth(b *testing.B) {
 // BenchmarkCalendarMonth1M does the same on the 1,000,000-position history
 // that seed's BenchmarkMonthOpen1M builds (run that first); skipped without it.
 func BenchmarkCalendarMonth1M(b *testing.B) {
-	path := filepath.Join(os.TempDir(), "offduty-bench-1m-v1.db")
+	path := filepath.Join(os.TempDir(), "offduty-bench-1m-v2.db")
 	if _, err := os.Stat(path); err != nil {
 		b.Skip("no 1M database at " + path + ": run go test -bench MonthOpen1M ./seed first")
 	}

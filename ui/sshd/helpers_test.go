@@ -39,6 +39,14 @@ var (
 	templateErr  error
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if templateDir != "" {
+		os.RemoveAll(templateDir)
+	}
+	os.Exit(code)
+}
+
 func seededStore(t testing.TB) *store.Store {
 	t.Helper()
 	templateOnce.Do(func() {

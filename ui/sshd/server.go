@@ -80,7 +80,7 @@ type session struct {
 
 	// guarded by Server.mu
 	prog   *tea.Program
-	reason string // why the server ended it: "idle" or "shutdown"
+	reason string // why the server ended it: "idle", "shutdown" or "refused"
 }
 
 // New prepares a server: it loads or creates the host key; it does not listen.
@@ -350,9 +350,10 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 			wish.Println(sess, "\noffduty: the server is shutting down; this session has ended.")
 		case why == "idle":
 			wish.Printf(sess, "\noffduty: nothing typed for %s; this session has ended.\n", s.cfg.IdleTimeout)
+		case why != "": // refused, and told why
 		case sess.Context().Err() != nil:
 			why = "connection closed"
-		case why == "":
+		default:
 			why = "quit"
 		}
 		s.log.Info("disconnect", "user", u.Name, "role", u.Role, "remote", remote, "duration", time.Since(st.start).Round(time.Millisecond), "reason", why)
@@ -397,7 +398,7 @@ func (s *Server) watchIdle(st *session) (stop func()) {
 func (s *Server) requirePTY(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		if _, _, ok := sess.Pty(); !ok {
-			st := s.lookup(sess)
+			st := s.refused(sess)
 			s.log.Warn("refused", "reason", "no pty", "user", st.user.Name, "remote", st.remote, "command", sess.RawCommand())
 		}
 		next(sess)
@@ -411,6 +412,7 @@ func (s *Server) limit(next ssh.Handler) ssh.Handler {
 		s.mu.Lock()
 		if max := s.cfg.MaxSessions; max > 0 && s.active >= max {
 			s.mu.Unlock()
+			s.refused(sess)
 			s.log.Warn("refused", "reason", "too many sessions", "user", st.user.Name, "remote", st.remote, "max-sessions", max)
 			wish.Fatalf(sess, "offduty: the server is full (%d sessions open, the most it takes); try again later\r\n", max)
 			return
@@ -424,6 +426,17 @@ func (s *Server) limit(next ssh.Handler) ssh.Handler {
 		}()
 		next(sess)
 	}
+}
+
+// refused marks a session the server turned away (it tells the user why).
+func (s *Server) refused(sess ssh.Session) *session {
+	st := s.lookup(sess)
+	s.mu.Lock()
+	if st.reason == "" {
+		st.reason = "refused"
+	}
+	s.mu.Unlock()
+	return st
 }
 
 func (s *Server) lookup(sess ssh.Session) *session {

@@ -58,6 +58,13 @@ func TestSessionDrawsConsole(t *testing.T) {
 	if !tm.waitFor(5*time.Second, "offduty", "Today", "Requests", "sam@ssh") {
 		t.Fatalf("the console was not drawn; screen:\n%s", tm.text())
 	}
+	// xterm-256color: colours come as 256-colour indexes, never 24-bit.
+	tm.mu.Lock()
+	raw := tm.out.String()
+	tm.mu.Unlock()
+	if !strings.Contains(raw, "38;5;") || strings.Contains(raw, "38;2;") {
+		t.Errorf("colours are not in the session's 256-colour profile")
+	}
 	logs := ts.logs.String()
 	for _, want := range []string{"msg=connect", "user=sam", "role=supervisor", fingerprint(key), "width=120", "height=40"} {
 		if !strings.Contains(logs, want) {
@@ -112,7 +119,7 @@ func TestSessionWithoutPTYRefused(t *testing.T) {
 	if got := tm.text() + tm.errText(); !strings.Contains(got, "PTY") || strings.Contains(got, "Requests") {
 		t.Errorf("output = %q, want the PTY message and no console", got)
 	}
-	waitLog(t, ts, "reason=\"no pty\"", "user=sam")
+	waitLog(t, ts, "reason=\"no pty\"", "user=sam", "msg=disconnect", "reason=refused")
 }
 
 // requestedJob is a job of the demo data still waiting for approval.
@@ -328,7 +335,7 @@ func TestMaxSessions(t *testing.T) {
 	if msg := third.errText() + third.text(); !strings.Contains(msg, "server is full") || strings.Contains(msg, "Requests") {
 		t.Errorf("third session got %q, want the 'server is full' message and no console", msg)
 	}
-	waitLog(t, ts, "reason=\"too many sessions\"")
+	waitLog(t, ts, "reason=\"too many sessions\"", "reason=refused")
 
 	// When one leaves, a new one gets in.
 	first.send("q")
@@ -499,4 +506,24 @@ func TestIdleSessionClosed(t *testing.T) {
 		t.Errorf("no idle message: %q", lastLines(tm.text(), 3))
 	}
 	waitLog(t, ts, "reason=idle")
+}
+
+func TestResizeFollowed(t *testing.T) {
+	st := seededStore(t)
+	ts := startServer(t, st, nil)
+	key := addUser(t, st, "sam", store.RoleSupervisor, 0)
+
+	tm := connect(t, ts.addr, key)
+	// At 120 columns the clock has the weekday; under 90 it does not.
+	if !tm.waitFor(5*time.Second, "offduty", "Thu 26 Nov 09:00") {
+		t.Fatalf("the console was not drawn at 120 columns; screen:\n%s", tm.text())
+	}
+	tm.settle(200*time.Millisecond, 3*time.Second)
+	from := tm.outLen()
+	if err := tm.sess.WindowChange(24, 80); err != nil {
+		t.Fatal(err)
+	}
+	if !tm.waitForSince(from, 5*time.Second, "offduty", "26 Nov 09:00") || strings.Contains(tm.textSince(from), "Thu 26 Nov 09:00") {
+		t.Fatalf("the console did not redraw at 80x24; since the resize:\n%s", tm.textSince(from))
+	}
 }

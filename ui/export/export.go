@@ -1,0 +1,425 @@
+// Package export writes invoices and payroll as files: an invoice as a
+// printed PDF page or as CSV (one row per line), a pay period as CSV (one
+// row per paid line). The commands and the console share it; it reads only
+// what the store hands it and never the database.
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"offduty/pricing"
+	"offduty/store"
+)
+
+// Office is who issues the invoices: the header of every page.
+type Office struct {
+	Name    string // "offduty"
+	Tagline string // "off-duty management office"
+	Address string
+	Phone   string
+	Email   string
+}
+
+// DefaultOffice is the office as the invoices name it when nothing else is configured.
+var DefaultOffice = Office{Name: "offduty", Tagline: "off-duty management office",
+	Address: "West Valley City, Utah", Email: "billing@offduty.example"}
+
+// Name is how an invoice is referred to: its number once issued, "#ID" as a draft.
+func Name(inv store.Invoice) string {
+	if inv.Number != "" {
+		return inv.Number
+	}
+	return fmt.Sprintf("#%d", inv.ID)
+}
+
+const dateLayout = "2006-01-02"
+
+// Letter, portrait, in millimetres.
+const (
+	pageW, pageH = 215.9, 279.4
+	margin       = 15.0
+	contentW     = pageW - 2*margin
+	footerY      = pageH - 11 // the footer's baseline area
+	bodyBottom   = pageH - margin - 6
+	totalsH      = 44.0 // subtotal, total, the amount line, terms
+)
+
+// The lines table: date, site, officer or item, class, hours, rate, amount.
+var (
+	cols    = []float64{15, 40, 58, 28, 14, 14, contentW - 169}
+	headers = []string{"Date", "Site", "Officer / item", "Class", "Hours", "Rate", "Amount"}
+)
+
+// sizes are the table's row heights and font sizes, largest first. An
+// invoice takes the largest that fits all its lines on one page; beyond the
+// smallest, it continues on further pages (header and table head repeated,
+// totals on the last page).
+var sizes = []struct{ row, font float64 }{{5.2, 8.5}, {4.4, 7.5}, {3.7, 6.5}, {3.2, 6}}
+
+// InvoicePDF writes an invoice as a printed page: the office's header,
+// bill-to, number, issue and due dates, period, the lines (date, site,
+// officer, class, hours, rate, amount), subtotal, total and terms. It fits
+// one page by shrinking the table's rows down to 6 pt type (41 lines); a
+// longer invoice paginates at 7.5 pt (about 50 lines a page, the table's
+// head repeated, the totals on the last page), "page N of M" in the footer. The
+// output depends on the invoice alone (its dates stamp the document).
+func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
+	pdf := fpdf.New("P", "mm", "Letter", "")
+	pdf.SetMargins(margin, margin, margin)
+	pdf.SetAutoPageBreak(false, margin)
+	pdf.SetCatalogSort(true)
+	stamp := inv.CreatedAt
+	if stamp.IsZero() {
+		stamp = inv.PeriodEnd
+	}
+	pdf.SetCreationDate(stamp)
+	pdf.SetModificationDate(stamp)
+	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252: accents, the dash
+	text := func(s string) string { return tr(store.Clean(s, false)) }
+	pdf.SetTitle(text("Invoice "+Name(inv)+" "+inv.CustomerName), false)
+	pdf.SetAuthor(text(office.Name+", "+office.Tagline), false)
+	pdf.SetCreator("offduty", false)
+	pdf.AliasNbPages("{nb}")
+
+	// fit cuts s (already translated) to width w with an ellipsis.
+	fit := func(s string, w float64) string {
+		w -= 1.5
+		if pdf.GetStringWidth(s) <= w {
+			return s
+		}
+		const ellipsis = "\x85"
+		for len(s) > 0 && pdf.GetStringWidth(s+ellipsis) > w {
+			s = s[:len(s)-1]
+		}
+		return strings.TrimRight(s, " ,") + ellipsis
+	}
+	gray := func() { pdf.SetTextColor(110, 110, 120) }
+	black := func() { pdf.SetTextColor(0, 0, 0) }
+
+	pdf.SetFooterFunc(func() {
+		pdf.SetXY(margin, footerY)
+		pdf.SetFont("Helvetica", "", 7.5)
+		gray()
+		pdf.CellFormat(contentW, 4, text(fmt.Sprintf("%s - invoice %s - %s - page %d of {nb}", office.Name, Name(inv), inv.CustomerName, pdf.PageNo())),
+			"", 0, "C", false, 0, "")
+		black()
+	})
+
+	number := "No. " + inv.Number
+	if inv.Number == "" {
+		number = fmt.Sprintf("DRAFT #%d - not issued", inv.ID)
+	}
+	// Page 1: the office, the invoice, the customer.
+	first := func() float64 {
+		pdf.AddPage()
+		pdf.SetXY(margin, margin)
+		pdf.SetFont("Helvetica", "B", 20)
+		pdf.CellFormat(contentW/2, 9, text(office.Name), "", 0, "L", false, 0, "")
+		pdf.CellFormat(contentW/2, 9, "INVOICE", "", 1, "R", false, 0, "")
+		pdf.SetFont("Helvetica", "", 10)
+		pdf.CellFormat(contentW/2, 5, text(office.Tagline), "", 0, "L", false, 0, "")
+		pdf.SetFont("Helvetica", "B", 11)
+		pdf.CellFormat(contentW/2, 5, text(number), "", 1, "R", false, 0, "")
+		var contact []string
+		for _, s := range []string{office.Address, office.Phone, office.Email} {
+			if strings.TrimSpace(s) != "" {
+				contact = append(contact, s)
+			}
+		}
+		pdf.SetFont("Helvetica", "", 8)
+		gray()
+		pdf.CellFormat(contentW, 4.5, text(strings.Join(contact, " - ")), "", 1, "L", false, 0, "")
+		black()
+		pdf.SetDrawColor(160, 160, 170)
+		pdf.Line(margin, 35, pageW-margin, 35)
+
+		// Bill to, left; the invoice's facts, right.
+		top := 39.0
+		pdf.SetXY(margin, top)
+		pdf.SetFont("Helvetica", "B", 8)
+		gray()
+		pdf.CellFormat(95, 5, "BILL TO", "", 2, "L", false, 0, "")
+		black()
+		pdf.SetFont("Helvetica", "B", 11)
+		pdf.CellFormat(95, 6, fit(text(inv.CustomerName), 95), "", 2, "L", false, 0, "")
+		pdf.SetFont("Helvetica", "", 9)
+		for _, s := range []string{inv.BillTo, inv.Email} {
+			if strings.TrimSpace(s) != "" {
+				pdf.CellFormat(95, 5, fit(text(s), 95), "", 2, "L", false, 0, "")
+			}
+		}
+		issued, due := "not issued", "-"
+		if !inv.IssuedOn.IsZero() {
+			issued = inv.IssuedOn.Format("Jan 2, 2006")
+			due = inv.DueOn.Format("Jan 2, 2006") + fmt.Sprintf(" (net %d)", inv.TermsDays)
+		}
+		facts := [][2]string{
+			{"Invoice", Name(inv)},
+			{"Issued", issued},
+			{"Due", due},
+			{"Period", inv.PeriodStart.Format("Jan 2, 2006") + " - " + inv.PeriodEnd.AddDate(0, 0, -1).Format("Jan 2, 2006")},
+			{"Billing", inv.Cycle},
+			{"Status", stateText(inv)},
+		}
+		y := top
+		for _, f := range facts {
+			pdf.SetXY(120, y)
+			pdf.SetFont("Helvetica", "B", 9)
+			pdf.CellFormat(20, 5, f[0], "", 0, "L", false, 0, "")
+			pdf.SetFont("Helvetica", "", 9)
+			switch {
+			case f[0] == "Status" && inv.State == store.InvoiceVoid:
+				pdf.SetTextColor(180, 30, 30)
+			case f[0] == "Status" && inv.State == store.InvoicePaid:
+				pdf.SetTextColor(20, 120, 50)
+			}
+			pdf.CellFormat(pageW-margin-140, 5, fit(text(f[1]), pageW-margin-140), "", 0, "L", false, 0, "")
+			black()
+			y += 5
+		}
+		return y + 6
+	}
+	// Further pages: a compact header.
+	next := func() float64 {
+		pdf.AddPage()
+		pdf.SetXY(margin, margin)
+		pdf.SetFont("Helvetica", "B", 11)
+		pdf.CellFormat(contentW/2, 6, text(office.Name), "", 0, "L", false, 0, "")
+		pdf.SetFont("Helvetica", "", 9)
+		pdf.CellFormat(contentW/2, 6, text("Invoice "+Name(inv)+", "+inv.CustomerName+" (continued)"), "", 1, "R", false, 0, "")
+		pdf.Line(margin, margin+8, pageW-margin, margin+8)
+		return margin + 11
+	}
+	tableHead := func(y, fs float64) float64 {
+		pdf.SetXY(margin, y)
+		pdf.SetFont("Helvetica", "B", fs)
+		pdf.SetFillColor(232, 232, 238)
+		for i, h := range headers {
+			pdf.CellFormat(cols[i], 6, h, "", 0, align(i), true, 0, "")
+		}
+		return y + 6
+	}
+
+	y := first()
+	size := sizes[len(sizes)-1]
+	for _, sz := range sizes {
+		if y+6+float64(len(inv.Lines))*sz.row <= bodyBottom-totalsH {
+			size = sz
+			break
+		}
+	}
+	if y+6+float64(len(inv.Lines))*size.row > bodyBottom-totalsH {
+		size = sizes[1] // it paginates anyway: keep the rows readable
+	}
+	y = tableHead(y, size.font)
+	pdf.SetFont("Helvetica", "", size.font)
+	for i, l := range inv.Lines {
+		if y+size.row > bodyBottom {
+			y = tableHead(next(), size.font)
+			pdf.SetFont("Helvetica", "", size.font)
+		}
+		cells := lineCells(l)
+		pdf.SetXY(margin, y)
+		if i%2 == 1 {
+			pdf.SetFillColor(247, 247, 250)
+		}
+		for k, c := range cells {
+			pdf.CellFormat(cols[k], size.row, fit(text(c), cols[k]), "", 0, align(k), i%2 == 1, 0, "")
+		}
+		y += size.row
+	}
+	if len(inv.Lines) == 0 {
+		pdf.SetXY(margin, y)
+		pdf.SetFont("Helvetica", "I", size.font)
+		pdf.CellFormat(contentW, size.row, "No lines.", "", 0, "L", false, 0, "")
+		y += size.row
+	}
+	if y+totalsH > bodyBottom {
+		y = next()
+	}
+
+	// Totals, then the terms.
+	y += 2
+	pdf.SetDrawColor(160, 160, 170)
+	pdf.Line(pageW-margin-80, y, pageW-margin, y)
+	pdf.SetXY(pageW-margin-80, y+1)
+	pdf.SetFont("Helvetica", "", 10)
+	pdf.CellFormat(50, 6, "Subtotal", "", 0, "R", false, 0, "")
+	pdf.CellFormat(30, 6, pricing.FormatMoney(inv.Subtotal), "", 1, "R", false, 0, "")
+	pdf.SetX(pageW - margin - 80)
+	pdf.SetFont("Helvetica", "B", 12)
+	pdf.CellFormat(50, 8, "Total (USD)", "", 0, "R", false, 0, "")
+	pdf.CellFormat(30, 8, "$"+pricing.FormatMoney(inv.Total), "", 1, "R", false, 0, "")
+	pdf.SetX(pageW - margin - 120)
+	pdf.SetFont("Helvetica", "", 9)
+	pdf.CellFormat(120, 5, text(amountLine(inv)), "", 1, "R", false, 0, "")
+	pdf.SetXY(margin, pdf.GetY()+4)
+	pdf.SetFont("Helvetica", "", 8)
+	pdf.MultiCell(contentW, 4, text(terms(inv)), "", "L", false)
+	if err := pdf.Error(); err != nil {
+		return err
+	}
+	return pdf.Output(w)
+}
+
+func align(col int) string {
+	if col >= 4 {
+		return "R"
+	}
+	return "L"
+}
+
+// lineCells are the table's cells for a line.
+func lineCells(l store.InvoiceLine) []string {
+	who, class, hours, rate := l.Officer, l.Class, pricing.FormatMinutes(l.Minutes), pricing.FormatMoney(l.Rate)
+	switch l.Basis {
+	case "", pricing.BasisRegular, pricing.BasisSupervisor, pricing.BasisVehicle:
+	default:
+		class += ", " + strings.ReplaceAll(l.Basis, "+", "/")
+	}
+	switch l.Kind {
+	case "shift":
+		switch l.Description {
+		case "":
+		case "released early: full shift":
+			who += " - released early"
+		case "held over: real time":
+			who += " - held over"
+		default:
+			who += " - " + l.Description
+		}
+	case "vehicle":
+		who = fmt.Sprintf("%d vehicle", l.Count)
+		if l.Count != 1 {
+			who += "s"
+		}
+		if l.Count > 1 {
+			hours += fmt.Sprintf(" x%d", l.Count)
+		}
+	case "fee":
+		who, hours, rate = l.Description, "", ""
+	}
+	return []string{l.Day.Format("Jan 02"), l.Site, who, class, hours, rate, pricing.FormatMoney(l.Amount)}
+}
+
+func stateText(inv store.Invoice) string {
+	switch inv.State {
+	case store.InvoicePaid:
+		s := "paid " + inv.PaidOn.Format("Jan 2, 2006")
+		if inv.PaidRef != "" {
+			s += " (" + inv.PaidRef + ")"
+		}
+		return s
+	case store.InvoiceVoid:
+		return "VOID: " + inv.VoidReason
+	case store.InvoiceDraft:
+		return "draft (not issued)"
+	}
+	return "issued, unpaid"
+}
+
+func amountLine(inv store.Invoice) string {
+	switch inv.State {
+	case store.InvoicePaid:
+		return "Paid in full on " + inv.PaidOn.Format("Jan 2, 2006") + "."
+	case store.InvoiceVoid:
+		return "Void, nothing is due: " + inv.VoidReason
+	case store.InvoiceDraft:
+		return "Draft: not yet issued, nothing is due."
+	}
+	return "Amount due by " + inv.DueOn.Format("Jan 2, 2006") + ": $" + pricing.FormatMoney(inv.Total)
+}
+
+func terms(inv store.Invoice) string {
+	return fmt.Sprintf("Terms: net %d days from the issue date; please quote invoice %s with your payment. "+
+		"Rates are per officer-hour or vehicle-hour and include the office's admin fee; they are those of the agency's rate card in force "+
+		"when each job was requested. Each officer is billed at least the agency's minimum hours, the full scheduled shift when released "+
+		"early, and the real time from check-in to check-out when held over. Cancellations after approval carry the fee shown.",
+		inv.TermsDays, Name(inv))
+}
+
+// InvoiceCSV writes one row per invoice line, after a header row, with the
+// invoice's number (or #ID), account and period (inclusive) on each row;
+// money as two-decimal strings, so the amounts add up to the total exactly.
+func InvoiceCSV(w io.Writer, inv store.Invoice) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"invoice", "account", "period_start", "period_end", "line", "kind", "date", "site", "officer", "class", "basis",
+		"count", "minutes", "hours", "rate", "amount", "officer_pay", "admin_fee", "description"})
+	for _, l := range inv.Lines {
+		cw.Write([]string{Name(inv), store.Clean(inv.CustomerName, false), inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.AddDate(0, 0, -1).Format(dateLayout),
+			fmt.Sprint(l.Seq), l.Kind, l.Day.Format(dateLayout), store.Clean(l.Site, false), store.Clean(l.Officer, false), l.Class, l.Basis,
+			fmt.Sprint(l.Count), fmt.Sprint(l.Minutes), pricing.FormatMinutes(l.Minutes), l.Rate.StringFixed(2), l.Amount.StringFixed(2),
+			l.OfficerPay.StringFixed(2), l.AdminFee.StringFixed(2), store.Clean(l.Description, false)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// PayrollCSV writes one row per paid line of a pay period (shifts, vehicles,
+// adjustments for earlier locked periods), officer by officer, after a header
+// row; the amounts add up to the period's total.
+func PayrollCSV(w io.Writer, p store.Payroll) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"period_start", "period_end", "badge", "officer", "kind", "date", "job", "customer", "site", "class", "minutes", "hours", "rate", "amount"})
+	for _, op := range p.Officers {
+		for _, l := range op.Lines {
+			cw.Write([]string{p.Start.Format(dateLayout), p.End.AddDate(0, 0, -1).Format(dateLayout), op.Officer.Badge, store.Clean(op.Officer.Name(), false),
+				l.Kind, l.Day.Format(dateLayout), fmt.Sprint(l.JobID), store.Clean(l.Customer, false), store.Clean(l.Site, false), l.Class,
+				fmt.Sprint(l.Minutes), pricing.FormatMinutes(l.Minutes), l.Rate, l.Amount.StringFixed(2)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteFile writes path atomically: into a temporary file in the same
+// folder, synced, then renamed over it, so a reader sees the old file or the
+// new one, never half of one; on any error path is left as it was.
+func WriteFile(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// civil is a date's day for display in file names.
+func civil(t time.Time) string { return t.Format(dateLayout) }
+
+// FileName suggests a file name for an invoice: "invoice-2026-000123.pdf",
+// "invoice-draft-12.csv".
+func FileName(inv store.Invoice, ext string) string {
+	if inv.Number != "" {
+		return "invoice-" + inv.Number + "." + ext
+	}
+	return fmt.Sprintf("invoice-draft-%d.%s", inv.ID, ext)
+}
+
+// PayrollFileName suggests a file name for a pay period: "payroll-2026-12-07.csv".
+func PayrollFileName(p store.Payroll) string { return "payroll-" + civil(p.Start) + ".csv" }
