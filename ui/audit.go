@@ -26,7 +26,7 @@ type auditModel struct {
 }
 
 func newAudit(c *Common) *auditModel {
-	fi := textinput.New()
+	fi := newInput()
 	fi.Prompt = "user: "
 	fi.Placeholder = "exact user name, e.g. alice@ssh"
 	return &auditModel{c: c, filter: fi}

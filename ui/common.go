@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textarea"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -217,4 +219,23 @@ func safe(s string) string { return store.Clean(s, false) }
 func clip(s string, w int) string {
 	s = ansi.Truncate(s, w, "")
 	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+}
+
+// newInput is a text input with a steady cursor: a blinking one redraws
+// every session's screen twice a second, over SSH too, for nothing.
+func newInput() textinput.Model {
+	ti := textinput.New()
+	st := ti.Styles()
+	st.Cursor.Blink = false
+	ti.SetStyles(st)
+	return ti
+}
+
+// newArea is a multi-line input with a steady cursor.
+func newArea() textarea.Model {
+	ta := textarea.New()
+	st := ta.Styles()
+	st.Cursor.Blink = false
+	ta.SetStyles(st)
+	return ta
 }

@@ -20,7 +20,7 @@ type field struct {
 }
 
 func textField(label, value, placeholder string, check func(string) (string, error)) *field {
-	in := textinput.New()
+	in := newInput()
 	in.Prompt = ""
 	in.CharLimit = 200
 	in.Placeholder = placeholder

@@ -110,7 +110,7 @@ type formModel struct {
 func newForm(c *Common, agencies []store.PricedAgency, customers []store.Customer) *formModel {
 	f := &formModel{c: c, keys: newFormKeys(), agencies: agencies, customers: customers, received: c.Now()}
 	for i := range f.inputs {
-		ti := textinput.New()
+		ti := newInput()
 		ti.Prompt = ""
 		ti.CharLimit = 200
 		f.inputs[i] = ti
@@ -122,7 +122,7 @@ func newForm(c *Common, agencies []store.PricedAgency, customers []store.Custome
 	f.inputs[fOfficers].SetValue("1")
 	f.inputs[fVehicles].SetValue("0")
 	f.inputs[fRepeat].Placeholder = "1"
-	f.orders = textarea.New()
+	f.orders = newArea()
 	f.orders.ShowLineNumbers = false
 	f.orders.Prompt = ""
 	f.orders.Placeholder = "instructions for the officers"

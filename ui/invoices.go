@@ -46,7 +46,7 @@ type invoiceKeys struct {
 }
 
 func newInvoices(c *Common) *invoicesModel {
-	fi := textinput.New()
+	fi := newInput()
 	fi.Prompt = "/"
 	fi.Placeholder = "account or number"
 	return &invoicesModel{c: c, filter: fi, keys: invoiceKeys{

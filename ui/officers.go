@@ -41,7 +41,7 @@ type officerKeys struct {
 }
 
 func newOfficers(c *Common) *officersModel {
-	fi := textinput.New()
+	fi := newInput()
 	fi.Prompt = "/"
 	fi.Placeholder = "name, badge, rank, phone"
 	return &officersModel{c: c, filter: fi, keys: officerKeys{

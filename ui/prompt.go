@@ -21,7 +21,7 @@ type prompt struct {
 }
 
 func newPrompt(label, value, hint string, check func(string) (string, error), submit func(string) tea.Cmd) *prompt {
-	in := textinput.New()
+	in := newInput()
 	in.Prompt = ""
 	in.CharLimit = 500
 	in.SetValue(value)

@@ -56,7 +56,7 @@ type requestsModel struct {
 }
 
 func newRequests(c *Common) *requestsModel {
-	fi := textinput.New()
+	fi := newInput()
 	fi.Prompt = "/"
 	fi.Placeholder = "customer, site, PO, agency…"
 	fi.CharLimit = 80
