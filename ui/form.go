@@ -561,6 +561,9 @@ func (f *formModel) recompute() {
 	if c := f.customer(); c != nil {
 		in.CustomerID = c.ID
 		f.echo[fCustomer] = c.Phone
+	} else if f.newCustomer() && f.focus == fCustomer && len(f.matches) > 0 {
+		f.echo[fCustomer] = "tab takes the match"
+		in.NewCustomer = &store.CustomerInput{Name: val(fCustomer)}
 	} else if f.newCustomer() {
 		f.echo[fCustomer] = "+ new account"
 		nc := &store.CustomerInput{Name: val(fCustomer), Phone: val(fPhone), Email: val(fEmail), BillingCycle: store.BillingCycles[f.choice[fCycle]]}
