@@ -574,8 +574,10 @@ func runSeed(e *env, args []string) error {
 	fs := newFlagSet(e, "seed", `Generates a deterministic history of past jobs for the agencies, ending before the
 clock's day (or before the first job already in the database, such as the demo's): about
 200,000 positions a year, priced with the real rate cards, staffed without overlaps or broken
-caps, completed, invoiced, paid or cancelled. It creates the customers and the several hundred
-officers that volume needs. For benchmarks: offduty seed --history 5y --db big.db`)
+caps, completed or cancelled, and billed: each account's periods that ended are invoiced,
+issued the day after and paid as they age (the jobs follow their invoices). It creates the
+customers and the several hundred officers that volume needs. For benchmarks: offduty seed
+--history 5y --db big.db`)
 	history := fs.String("history", "", "length of the history in whole `YEARS`, e.g. 5y")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -1989,7 +1991,7 @@ generate and invoices list show it).
       its shifts, vehicles and fees can be billed again (invoices generate --save)
 --on defaults to the clock's day (office time).
 Exit status: 0 done; 1 invalid input or an unknown invoice; 2 refused by a rule (issuing
-what is not a draft, paying what is not issued, voiding a paid invoice) or by your role.`
+what is not a draft, paying what is not issued, voiding a paid invoice) or a role.`
 
 func runInvoice(e *env, args []string) error {
 	return subcommand(e, "invoice", args, map[string]func(*env, []string) error{
@@ -2186,7 +2188,7 @@ const invoicesDescribe = `Bills accounts, or lists invoices.
       clock).
 --json prints a JSON array (money as two-decimal strings; period_end is the last day).
 Exit status: 0 (also when there is nothing to bill); 1 invalid input or an unknown account;
-2 refused by a rule or by your role.`
+2 refused by a rule or a role.`
 
 func runInvoices(e *env, args []string) error {
 	return subcommand(e, "invoices", args, map[string]func(*env, []string) error{
@@ -2460,7 +2462,7 @@ Periods are two weeks from Monday 5 Jan 2026 unless configured otherwise.
       hours, rate, amount); -o - or no -o writes to stdout; a file is replaced atomically.
       --lock locks the period as exported: it reads back unchanged from then on.
 --period is any date in the period (default: the clock's day).
-Exit status: 0; 1 invalid input; 2 refused (--lock on a locked period, or by your role).`
+Exit status: 0; 1 invalid input; 2 refused (--lock on a locked period, or a role).`
 
 func runPayroll(e *env, args []string) error {
 	return subcommand(e, "payroll", args, map[string]func(*env, []string) error{

@@ -79,13 +79,15 @@ func History(ctx context.Context, s *store.Store, now time.Time, years int, w io
 // prices every job with pricing.Agency.Quote and the card in force when it
 // was received, staffs it in start order, round robin, with officers that
 // store.Eligibility accepts (no overlap, weekly cap, 16 h a day, 8 h rest,
-// supervisor rank), and sets its status from its age at now: completed,
-// invoiced or paid, or cancelled (by the customer, or refused); a shift still
-// running at now is left out. The history must come before every job already
-// in the database and can be generated once (its officers' badges end in
-// H0001...); existing officers only take shifts ending 8 days before to.
-// Months are generated while the previous one is imported with
-// store.ImportHistory; progress goes to w.
+// supervisor rank), and completes it, or cancels it (by the customer, or
+// refused); a shift still running at now is left out. Each month goes to
+// store.ImportHistory with the invoices of the customers' periods that ended
+// by its end (see invoicesUntil): the store bills them as GenerateInvoices
+// does, and their jobs become invoiced or paid with them. The history must
+// come before every job already in the database and can be generated once
+// (its officers' badges end in H0001...); existing officers only take shifts
+// ending 8 days before to. Months are generated while the previous one is
+// imported; progress goes to w.
 func HistorySpan(ctx context.Context, s *store.Store, now, from, to time.Time, w io.Writer) (HistoryStats, error) {
 	began := time.Now()
 	if w == nil {
