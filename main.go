@@ -285,7 +285,7 @@ and account apply, and changes are recorded under their name.`)
 	}
 	// The local supervisor's name can never be a user's (no spaces in those),
 	// so the store never mistakes it for one; --as is that user exactly.
-	opts := ui.Options{Store: s, Now: clock, Loc: loc, Actor: e.actorName() + " (local)"}
+	opts := ui.Options{Store: s, Now: clock, Loc: loc, Actor: e.actorName()}
 	if *as != "" {
 		u, err := s.UserByName(context.Background(), *as)
 		if store.ErrorCode(err) == store.ENotFound {

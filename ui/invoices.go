@@ -499,18 +499,19 @@ func (m *invoicesModel) listView(height int) string {
 func (m *invoicesModel) previewView(height int) string {
 	st := m.c.Styles
 	w := m.c.Width
+	accW := max(w-1-10-24-6-13-1, 10)
 	total := pricing.Sum()
 	for _, inv := range m.preview {
 		total = total.Add(inv.Total)
 	}
 	out := []string{st.Title.Render("Preview: invoices for the periods holding " + m.genDay.Format("Mon 02 Jan 2006")),
 		st.Muted.Render(truncate("each account's own cycle sets its period; nothing is saved until y", w)),
-		st.Header.Render(fit(fmt.Sprintf(" %-28s %-9s %-23s %5s %12s", "Account", "Cycle", "Period", "Lines", "Total"), w))}
+		st.Header.Render(fit(fmt.Sprintf(" %s %-9s %-23s %5s %12s", fit("Account", accW), "Cycle", "Period", "Lines", "Total"), w))}
 	for _, inv := range m.preview {
 		period := inv.PeriodStart.Format("02 Jan") + "-" + inv.PeriodEnd.AddDate(0, 0, -1).Format("02 Jan 2006")
-		out = append(out, fit(fmt.Sprintf(" %-28s %-9s %-23s %5d %12s", truncate(safe(inv.CustomerName), 28), inv.Cycle, period, len(inv.Lines), pricing.FormatMoney(inv.Total)), w))
+		out = append(out, fit(fmt.Sprintf(" %s %-9s %-23s %5d %12s", fit(safe(inv.CustomerName), accW), inv.Cycle, period, len(inv.Lines), pricing.FormatMoney(inv.Total)), w))
 	}
-	out = append(out, st.Total.Render(fit(fmt.Sprintf(" %-28s %-9s %-23s %5s %12s", fmt.Sprintf("%d invoices", len(m.preview)), "", "", "", pricing.FormatMoney(total)), w)),
+	out = append(out, st.Total.Render(fit(fmt.Sprintf(" %s %-9s %-23s %5s %12s", fit(fmt.Sprintf("%d invoices", len(m.preview)), accW), "", "", "", pricing.FormatMoney(total)), w)),
 		"", st.Warn.Render("Save these as drafts?  y/n"))
 	if len(out) > height {
 		out = append(out[:height-1], out[len(out)-1])
