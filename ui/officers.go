@@ -159,22 +159,7 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 		return answer(&m.confirm, km)
 	}
 	if m.filtering {
-		switch km.String() {
-		case "enter":
-			m.filtering = false
-			m.filter.Blur()
-		case "esc":
-			m.filtering = false
-			m.filter.Blur()
-			m.filter.SetValue("")
-			m.apply()
-		default:
-			var cmd tea.Cmd
-			m.filter, cmd = m.filter.Update(msg)
-			m.apply()
-			return cmd
-		}
-		return nil
+		return filterKey(&m.filter, &m.filtering, km, m.apply)
 	}
 	m.err = ""
 	switch {

@@ -100,3 +100,24 @@ func answer(box **confirmBox, km tea.KeyPressMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// filterKey handles a key while a list's filter line is open: enter keeps
+// the filter, esc clears it, anything else edits it; apply re-filters.
+func filterKey(in *textinput.Model, open *bool, km tea.KeyPressMsg, apply func()) tea.Cmd {
+	switch km.String() {
+	case "enter":
+		*open = false
+		in.Blur()
+	case "esc":
+		*open = false
+		in.Blur()
+		in.SetValue("")
+		apply()
+	default:
+		var cmd tea.Cmd
+		*in, cmd = in.Update(km)
+		apply()
+		return cmd
+	}
+	return nil
+}

@@ -194,22 +194,7 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if r.filtering {
-		switch km.String() {
-		case "enter":
-			r.filtering = false
-			r.filter.Blur()
-			return nil
-		case "esc":
-			r.filtering = false
-			r.filter.Blur()
-			r.filter.SetValue("")
-			r.apply()
-			return nil
-		}
-		var cmd tea.Cmd
-		r.filter, cmd = r.filter.Update(msg)
-		r.apply()
-		return cmd
+		return filterKey(&r.filter, &r.filtering, km, r.apply)
 	}
 	if r.detail != nil {
 		switch {
