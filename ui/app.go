@@ -427,16 +427,36 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.form.Update(msg)
 	case a.job != nil:
 		return a, a.job.Update(msg)
-	case a.tab == tabOfficers:
-		return a, a.offs.Update(msg)
-	case a.tab == tabInvoices:
-		return a, a.inv.Update(msg)
-	case a.tab == tabPayroll:
-		return a, a.pay.Update(msg)
-	case a.tab == tabAudit:
-		return a, a.aud.Update(msg)
 	}
-	return a, a.req.Update(msg)
+	return a, a.active().Update(msg)
+}
+
+// tabScreen is what every tab's model does for the root.
+type tabScreen interface {
+	Update(tea.Msg) tea.Cmd
+	View(height int) string
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	capturing() bool // taking typed text: global letter keys must not fire
+}
+
+// active is the active tab's model.
+func (a *App) active() tabScreen {
+	switch a.tab {
+	case tabToday:
+		return a.today
+	case tabCalendar:
+		return a.cal
+	case tabOfficers:
+		return a.offs
+	case tabInvoices:
+		return a.inv
+	case tabPayroll:
+		return a.pay
+	case tabAudit:
+		return a.aud
+	}
+	return a.req
 }
 
 // typing reports whether the focused screen takes typed text, so global
@@ -447,18 +467,8 @@ func (a *App) typing() bool {
 		return true
 	case a.job != nil:
 		return a.job.capturing()
-	case a.tab == tabRequests:
-		return a.req.filtering
-	case a.tab == tabOfficers:
-		return a.offs.capturing()
-	case a.tab == tabInvoices:
-		return a.inv.capturing()
-	case a.tab == tabPayroll:
-		return a.pay.capturing()
-	case a.tab == tabAudit:
-		return a.aud.capturing()
 	}
-	return false
+	return a.active().capturing()
 }
 
 func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
@@ -481,17 +491,7 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		if a.job != nil {
 			return a.job.Update(km)
 		}
-		switch a.tab {
-		case tabOfficers:
-			return a.offs.Update(km)
-		case tabInvoices:
-			return a.inv.Update(km)
-		case tabPayroll:
-			return a.pay.Update(km)
-		case tabAudit:
-			return a.aud.Update(km)
-		}
-		return a.req.Update(km)
+		return a.active().Update(km)
 	}
 	switch {
 	case key.Matches(km, a.c.Keys.Help), km.String() == "f1":
@@ -528,25 +528,11 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	a.clearMsg()
-	switch a.tab {
-	case tabToday:
-		return a.today.Update(km)
-	case tabCalendar:
-		return a.cal.Update(km)
-	case tabOfficers:
-		return a.offs.Update(km)
-	case tabInvoices:
-		return a.inv.Update(km)
-	case tabPayroll:
-		return a.pay.Update(km)
-	case tabAudit:
-		return a.aud.Update(km)
-	}
-	if a.req.detail != nil && km.String() == "o" { // from the request detail to the full Job screen
+	if a.tab == tabRequests && a.req.detail != nil && km.String() == "o" { // from the request detail to the full Job screen
 		id := a.req.detail.ID
 		return func() tea.Msg { return openJobMsg{id: id} }
 	}
-	return a.req.Update(km)
+	return a.active().Update(km)
 }
 
 func (a *App) openForm() tea.Cmd {
@@ -619,24 +605,9 @@ func (a *App) keys() keyMap {
 		full := append(a.form.keys.FullHelp(), []key.Binding{f1, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))})
 		return keyMap{short: append(a.form.keys.ShortHelp(), f1), full: full}
 	}
-	var h helper
-	switch {
-	case a.job != nil:
+	var h helper = a.active()
+	if a.job != nil {
 		h = a.job
-	case a.tab == tabToday:
-		h = a.today
-	case a.tab == tabCalendar:
-		h = a.cal
-	case a.tab == tabOfficers:
-		h = a.offs
-	case a.tab == tabInvoices:
-		h = a.inv
-	case a.tab == tabPayroll:
-		h = a.pay
-	case a.tab == tabAudit:
-		h = a.aud
-	default:
-		h = a.req
 	}
 	if a.typing() {
 		return keyMap{short: h.ShortHelp(), full: h.FullHelp()}
@@ -705,20 +676,8 @@ func (a *App) render() string {
 		body = a.form.View(bodyH)
 	case a.job != nil:
 		body = a.job.View(bodyH)
-	case a.tab == tabToday:
-		body = a.today.View(bodyH)
-	case a.tab == tabCalendar:
-		body = a.cal.View(bodyH)
-	case a.tab == tabOfficers:
-		body = a.offs.View(bodyH)
-	case a.tab == tabInvoices:
-		body = a.inv.View(bodyH)
-	case a.tab == tabPayroll:
-		body = a.pay.View(bodyH)
-	case a.tab == tabAudit:
-		body = a.aud.View(bodyH)
 	default:
-		body = a.req.View(bodyH)
+		body = a.active().View(bodyH)
 	}
 	bl := strings.Split(body, "\n")
 	for len(bl) < bodyH {

@@ -384,3 +384,6 @@ func (m *calendarModel) agendaView(height int) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// capturing: this tab never takes typed text.
+func (m *calendarModel) capturing() bool { return false }

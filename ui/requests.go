@@ -439,3 +439,6 @@ func (r *requestsModel) detailView(height int) string {
 	}
 	return strings.Join(ls, "\n")
 }
+
+// capturing reports whether the filter line takes typed text.
+func (r *requestsModel) capturing() bool { return r.filtering }

@@ -281,3 +281,6 @@ func (t *todayModel) View(height int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// capturing: this tab never takes typed text.
+func (m *todayModel) capturing() bool { return false }
