@@ -61,7 +61,7 @@ func drafts(t *testing.T, env map[string]string) int {
 	t.Helper()
 	n := 0
 	withStore(t, env, func(ctx context.Context, s *store.Store) {
-		list, err := s.Invoices(ctx, store.InvoiceFilter{State: store.InvoiceDraft})
+		list, err := s.Invoices(ctx, "", store.InvoiceFilter{State: store.InvoiceDraft})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,7 +85,7 @@ func loadJob(t *testing.T, env map[string]string, id int64) store.Job {
 	var j store.Job
 	withStore(t, env, func(ctx context.Context, s *store.Store) {
 		var err error
-		if j, err = s.Job(ctx, id); err != nil {
+		if j, err = s.Job(ctx, "", id); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -148,7 +148,7 @@ func TestJobsCommand(t *testing.T) {
 	withStore(t, env, func(ctx context.Context, s *store.Store) {
 		from := local(t, "2026-11-26 00:00")
 		var err error
-		if want, err = s.JobsWithPositions(ctx, from, from.AddDate(0, 0, 1)); err != nil {
+		if want, err = s.JobsWithPositions(ctx, "", from, from.AddDate(0, 0, 1)); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -429,7 +429,7 @@ func TestCancelCommand(t *testing.T) {
 	// A completed demo job: refused by the lifecycle.
 	var done int64
 	withStore(t, env, func(ctx context.Context, s *store.Store) {
-		jobs, err := s.Jobs(ctx, store.JobFilter{Statuses: []string{store.StatusCompleted}, Limit: 1})
+		jobs, err := s.Jobs(ctx, "", store.JobFilter{Statuses: []string{store.StatusCompleted}, Limit: 1})
 		if err != nil || len(jobs) != 1 {
 			t.Fatalf("no completed demo job: %v", err)
 		}
@@ -440,7 +440,7 @@ func TestCancelCommand(t *testing.T) {
 	// Only checked-in officers left: a reduction is refused by the rule, exit 2.
 	live := newJob(t, env, "2027-02-11 18:00", 4, 2, true)
 	withStore(t, env, func(ctx context.Context, s *store.Store) {
-		j, err := s.Job(ctx, live)
+		j, err := s.Job(ctx, "", live)
 		if err != nil {
 			t.Fatal(err)
 		}

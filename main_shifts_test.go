@@ -265,7 +265,7 @@ func TestShiftsExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, x := range all {
-			got, err := s.OfficerShifts(ctx, x.ID, stamp, 0)
+			got, err := s.OfficerShifts(ctx, "", x.ID, stamp, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -285,14 +285,14 @@ func TestShiftsExport(t *testing.T) {
 		if err := s.Approve(ctx, "test", ids[0]); err != nil {
 			t.Fatal(err)
 		}
-		j, err := s.Job(ctx, ids[0])
+		j, err := s.Job(ctx, "", ids[0])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Assign(ctx, "test", j.Positions[0].ID, o.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		if shifts, err = s.OfficerShifts(ctx, o.ID, stamp, 0); err != nil {
+		if shifts, err = s.OfficerShifts(ctx, "", o.ID, stamp, 0); err != nil {
 			t.Fatal(err)
 		}
 	})

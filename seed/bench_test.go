@@ -125,7 +125,7 @@ func benchMonthOpen(b *testing.B, s *store.Store, month time.Time) {
 		}
 	}
 	list := func(b *testing.B) {
-		jobs, err := s.JobsWithPositions(ctx, day, dayEnd)
+		jobs, err := s.JobsWithPositions(ctx, "", day, dayEnd)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -240,7 +240,7 @@ func BenchmarkGenerateMonth1M(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			n, _, _ := run(b, true)
 			b.StopTimer()
-			drafts, err := s.Invoices(ctx, store.InvoiceFilter{State: store.InvoiceDraft, From: month.AddDate(0, 0, -7), To: next})
+			drafts, err := s.Invoices(ctx, "", store.InvoiceFilter{State: store.InvoiceDraft, From: month.AddDate(0, 0, -7), To: next})
 			if err != nil || len(drafts) < n {
 				b.Fatalf("%d drafts for %d invoices: %v", len(drafts), n, err)
 			}

@@ -260,7 +260,7 @@ func Demo(ctx context.Context, s *store.Store, now time.Time) error {
 
 // progress moves a demo job to a status that fits its time relative to now.
 func progress(ctx context.Context, s *store.Store, rng *rand.Rand, id int64, staff []store.Officer, start, end, now time.Time) error {
-	j, err := s.Job(ctx, id)
+	j, err := s.Job(ctx, Actor, id)
 	if err != nil {
 		return err
 	}
@@ -308,7 +308,7 @@ func progress(ctx context.Context, s *store.Store, rng *rand.Rand, id int64, sta
 			}
 		}
 	}
-	j, err = s.Job(ctx, id)
+	j, err = s.Job(ctx, Actor, id)
 	if err != nil || start.After(now) {
 		return err
 	}

@@ -60,7 +60,7 @@ func History(ctx context.Context, s *store.Store, now time.Time, years int, w io
 		return HistoryStats{}, err
 	}
 	to := midnight(now, loc)
-	first, err := s.Jobs(ctx, store.JobFilter{Limit: 1})
+	first, err := s.Jobs(ctx, Actor, store.JobFilter{Limit: 1})
 	if err != nil {
 		return HistoryStats{}, err
 	}
@@ -319,7 +319,7 @@ func newHistoryGen(ctx context.Context, s *store.Store, now, from, to time.Time)
 	}
 	// The history comes before all existing work, so that no officer's
 	// existing shifts need to be taken into account.
-	if n, err := s.Jobs(ctx, store.JobFilter{To: g.to, Limit: 1}); err != nil {
+	if n, err := s.Jobs(ctx, Actor, store.JobFilter{To: g.to, Limit: 1}); err != nil {
 		return nil, err
 	} else if len(n) > 0 {
 		return nil, fmt.Errorf("history: the database already has jobs before %s (the first on %s)", g.to.Format("2006-01-02"),

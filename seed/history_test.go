@@ -297,7 +297,7 @@ func TestHistory(t *testing.T) {
 	t.Run("day counts", func(t *testing.T) {
 		// Reductions and a no-show among the demo's coming jobs, then DayCounts
 		// against the row-by-row definition, over history and demo.
-		upcoming, err := s.Jobs(ctx, store.JobFilter{From: demoNow.AddDate(0, 0, 3), Statuses: []string{store.StatusApproved, store.StatusScheduled}})
+		upcoming, err := s.Jobs(ctx, "", store.JobFilter{From: demoNow.AddDate(0, 0, 3), Statuses: []string{store.StatusApproved, store.StatusScheduled}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -300,7 +300,7 @@ func TestDemoData(t *testing.T) {
 		t.Errorf("officers per agency = %v", perAgency)
 	}
 
-	jobs, err := s.Jobs(ctx, store.JobFilter{})
+	jobs, err := s.Jobs(ctx, "", store.JobFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestDemoData(t *testing.T) {
 		if j.Status == store.StatusCancelled {
 			continue
 		}
-		full, err := s.Job(ctx, j.ID)
+		full, err := s.Job(ctx, "", j.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

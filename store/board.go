@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -95,9 +96,10 @@ func (s *Store) DayCounts(ctx context.Context, from, to time.Time, loc *time.Loc
 }
 
 // JobsWithPositions lists the jobs starting in [from, to), with their
-// positions, by start time; cancelled jobs are included.
-func (s *Store) JobsWithPositions(ctx context.Context, from, to time.Time) ([]Job, error) {
-	jobs, err := s.Jobs(ctx, JobFilter{From: from, To: to})
+// positions, by start time; cancelled jobs are included. A customer user
+// lists only its own account's jobs.
+func (s *Store) JobsWithPositions(ctx context.Context, actor string, from, to time.Time) ([]Job, error) {
+	jobs, err := s.Jobs(ctx, actor, JobFilter{From: from, To: to})
 	if err != nil || len(jobs) == 0 {
 		return jobs, err
 	}
@@ -146,36 +148,92 @@ func (s *Store) MediaDir() string {
 }
 
 // MaxMediaBytes bounds an attachment.
-const MaxMediaBytes = 200 << 20
+var MaxMediaBytes int64 = 200 << 20
 
-// AttachMedia copies a file into the media folder under its SHA-256 name and
-// records it on the job. The same content is stored once.
-func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, src string) (Media, error) {
-	src = strings.TrimSpace(src)
-	if strings.HasPrefix(src, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			src = filepath.Join(home, src[2:])
-		}
-	}
-	if _, err := s.Job(ctx, jobID); err != nil {
-		return Media{}, err // before copying anything
-	}
-	f, err := os.Open(src)
-	if err != nil {
-		return Media{}, &Error{Code: EInvalid, Field: "path", Message: fmt.Sprintf("cannot read %s: %v", src, unwrapPathErr(err))}
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+// AttachMediaFile attaches a file of this machine (the local console's
+// path prompt): the role is checked before the file is opened, and only a
+// regular file is read (never a device, a FIFO or a folder). Over SSH no
+// path is ever taken: files arrive on the connection (AttachMedia).
+func (s *Store) AttachMediaFile(ctx context.Context, actor string, jobID int64, path string) (Media, error) {
+	if err := s.canAttach(ctx, actor, jobID); err != nil {
 		return Media{}, err
 	}
-	if st.IsDir() {
-		return Media{}, &Error{Code: EInvalid, Field: "path", Message: src + " is a folder, not a file"}
+	path = strings.TrimSpace(path)
+	if strings.HasPrefix(path, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, path[2:])
+		}
 	}
-	if st.Size() > MaxMediaBytes {
-		return Media{}, &Error{Code: EInvalid, Field: "path", Message: fmt.Sprintf("%s is larger than %d MB", src, MaxMediaBytes>>20)}
+	if path == "" {
+		return Media{}, &Error{Code: EInvalid, Field: "path", Message: "give the path of the file to attach"}
 	}
-	if err := os.MkdirAll(s.MediaDir(), 0o755); err != nil {
+	bad := func(err error) error {
+		return &Error{Code: EInvalid, Field: "path", Message: fmt.Sprintf("cannot read %s: %v", path, unwrapPathErr(err))}
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return Media{}, bad(err)
+	}
+	if err := regularFile(path, st); err != nil {
+		return Media{}, err
+	}
+	// O_NONBLOCK: should the name be swapped for a FIFO after the check,
+	// opening it does not wait for a writer; the check below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return Media{}, bad(err)
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return Media{}, bad(err)
+	}
+	if err := regularFile(path, st); err != nil {
+		return Media{}, err
+	}
+	return s.AttachMedia(ctx, actor, jobID, filepath.Base(path), f)
+}
+
+func regularFile(path string, st os.FileInfo) error {
+	switch {
+	case st.IsDir():
+		return &Error{Code: EInvalid, Field: "path", Message: path + " is a folder, not a file"}
+	case !st.Mode().IsRegular():
+		return &Error{Code: EInvalid, Field: "path", Message: path + " is not a regular file (a device, a pipe or a socket): only files are attached"}
+	case st.Size() > MaxMediaBytes:
+		return &Error{Code: EInvalid, Field: "path", Message: fmt.Sprintf("%s is larger than %d MB", path, MaxMediaBytes>>20)}
+	}
+	return nil
+}
+
+// canAttach checks, before a byte is read, that the actor may attach files
+// and that the job exists.
+func (s *Store) canAttach(ctx context.Context, actor string, jobID int64) error {
+	return s.read(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+			return err
+		}
+		_, err := jobByID(ctx, tx, jobID)
+		return err
+	})
+}
+
+// AttachMedia stores what r holds as a file called name on the job, in the
+// media folder under its SHA-256 (the same content is kept once), and
+// records it. The role is checked before r is read; the size limit is
+// counted while copying (a stream may say nothing of its size), and past
+// it nothing is kept.
+func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name string, r io.Reader) (Media, error) {
+	if err := s.canAttach(ctx, actor, jobID); err != nil {
+		return Media{}, err
+	}
+	name = strings.TrimSpace(Clean(filepath.Base(strings.ReplaceAll(name, "\\", "/")), false))
+	if name == "" || name == "." || name == "/" {
+		return Media{}, &Error{Code: EInvalid, Field: "name", Message: "the file needs a name, e.g. --name photo.jpg"}
+	}
+	if len(name) > 255 {
+		return Media{}, &Error{Code: EInvalid, Field: "name", Message: "a file name is at most 255 bytes"}
+	}
+	if err := os.MkdirAll(s.MediaDir(), 0o700); err != nil {
 		return Media{}, err
 	}
 	tmp, err := os.CreateTemp(s.MediaDir(), ".upload-*")
@@ -184,18 +242,16 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, src 
 	}
 	defer os.Remove(tmp.Name())
 	h := sha256.New()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Media{}, err
-	}
-	size, err := io.Copy(io.MultiWriter(tmp, h), f)
+	head := &headWriter{max: 512}
+	size, err := io.Copy(io.MultiWriter(tmp, h, head), io.LimitReader(r, MaxMediaBytes+1))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return Media{}, err
+		return Media{}, &Error{Code: EInvalid, Field: "file", Message: fmt.Sprintf("reading %s: %v", name, unwrapPathErr(err))}
+	}
+	if size > MaxMediaBytes {
+		return Media{}, &Error{Code: EInvalid, Field: "file", Message: fmt.Sprintf("%s is larger than %d MB: nothing was attached", name, MaxMediaBytes>>20)}
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	dst := filepath.Join(s.MediaDir(), sum)
@@ -204,11 +260,12 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, src 
 			return Media{}, err
 		}
 	}
-	typ := mime.TypeByExtension(strings.ToLower(filepath.Ext(src)))
+	typ := mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))
 	if typ == "" {
-		typ = http.DetectContentType(head)
+		typ = http.DetectContentType(head.b)
 	}
-	m := Media{JobID: jobID, SHA256: sum, Name: Clean(filepath.Base(src), false), Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst}
+	typ = Clean(typ, false)
+	m := Media{JobID: jobID, SHA256: sum, Name: name, Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
 			return err
@@ -225,6 +282,19 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, src 
 		return s.auditJob(ctx, tx, actor, jobID, "media", m.ID, "attach", "", fmt.Sprintf("%s (%d bytes, %s)", m.Name, size, sum[:12]))
 	})
 	return m, err
+}
+
+// headWriter keeps the first bytes written to it (for content sniffing).
+type headWriter struct {
+	b   []byte
+	max int
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if n := w.max - len(w.b); n > 0 {
+		w.b = append(w.b, p[:min(n, len(p))]...)
+	}
+	return len(p), nil
 }
 
 func unwrapPathErr(err error) error {

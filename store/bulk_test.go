@@ -130,12 +130,12 @@ func TestImportHistory(t *testing.T) {
 		IssuedOn: july.AddDate(0, 1, 0), PaidOn: july.AddDate(0, 1, 19), PaidRef: "ACH 1"}); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := s.JobsWithPositions(ctx, mustLocal("2026-07-04 00:00"), mustLocal("2026-07-05 00:00"))
+	jobs, err := s.JobsWithPositions(ctx, "", mustLocal("2026-07-04 00:00"), mustLocal("2026-07-05 00:00"))
 	if err != nil || len(jobs) != 2 {
 		t.Fatalf("JobsWithPositions = %d jobs, %v", len(jobs), err)
 	}
 	j, x := jobs[0], jobs[1]
-	full, err := s.Job(ctx, j.ID) // lists leave the saved quote out; the job has it
+	full, err := s.Job(ctx, "", j.ID) // lists leave the saved quote out; the job has it
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,11 +170,11 @@ func TestImportHistory(t *testing.T) {
 	// The invoice bills what GenerateInvoices would have billed: six
 	// positions (the released-early one the full shift), the vehicle and
 	// the fee, on a paid invoice numbered 2026-000001.
-	invs, err := s.Invoices(ctx, store.InvoiceFilter{CustomerID: c.ID})
+	invs, err := s.Invoices(ctx, "", store.InvoiceFilter{CustomerID: c.ID})
 	if err != nil || len(invs) != 1 {
 		t.Fatalf("Invoices = %d, %v", len(invs), err)
 	}
-	inv, err := s.Invoice(ctx, invs[0].ID)
+	inv, err := s.Invoice(ctx, "", invs[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -176,7 +176,7 @@ func TestConcurrentCreateJobs(t *testing.T) {
 			}
 		}
 	}
-	jobs, err := s.Jobs(ctx, store.JobFilter{})
+	jobs, err := s.Jobs(ctx, "", store.JobFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

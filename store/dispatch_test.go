@@ -496,7 +496,7 @@ func TestAttachMedia(t *testing.T) {
 	if err := os.WriteFile(photo, jpeg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := s.AttachMedia(ctx, "field", j.ID, photo)
+	m, err := s.AttachMediaFile(ctx, "field", j.ID, photo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +517,7 @@ func TestAttachMedia(t *testing.T) {
 	if err := os.WriteFile(again, jpeg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m2, err := s.AttachMedia(ctx, "field", j.ID, "  "+again+"\n")
+	m2, err := s.AttachMediaFile(ctx, "field", j.ID, "  "+again+"\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,7 +529,7 @@ func TestAttachMedia(t *testing.T) {
 	if err := os.WriteFile(text, []byte("plain words\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m3, err := s.AttachMedia(ctx, "field", j.ID, text)
+	m3, err := s.AttachMediaFile(ctx, "field", j.ID, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,10 +550,10 @@ func TestAttachMedia(t *testing.T) {
 
 	// Bad paths are invalid input and store nothing.
 	for _, bad := range []string{filepath.Join(src, "missing.jpg"), src, ""} {
-		_, err := s.AttachMedia(ctx, "field", j.ID, bad)
+		_, err := s.AttachMediaFile(ctx, "field", j.ID, bad)
 		storeErr(t, err, store.EInvalid, "path")
 	}
-	_, err = s.AttachMedia(ctx, "field", 99999, photo)
+	_, err = s.AttachMediaFile(ctx, "field", 99999, photo)
 	storeErr(t, err, store.ENotFound, "job")
 	if n := count(t, db, `SELECT count(*) FROM media`); n != 3 {
 		t.Errorf("%d media rows after refused attachments, want 3", n)
@@ -580,7 +580,7 @@ func TestAuditFilters(t *testing.T) {
 	if err := os.WriteFile(file, []byte("log"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AttachMedia(ctx, "carol", j.ID, file); err != nil {
+	if _, err := s.AttachMediaFile(ctx, "carol", j.ID, file); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AddNote(ctx, "bob", other.ID, "elsewhere"); err != nil {
@@ -702,7 +702,7 @@ func TestDayCountsAndJobsWithPositions(t *testing.T) {
 		t.Errorf("empty days %+v, %v", empty, err)
 	}
 
-	jobs, err := s.JobsWithPositions(ctx, from, from.AddDate(0, 0, 1))
+	jobs, err := s.JobsWithPositions(ctx, "", from, from.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -715,12 +715,12 @@ func TestDayCountsAndJobsWithPositions(t *testing.T) {
 		t.Errorf("positions %+v / %+v", ps, jobs[1].Positions)
 	}
 	// Cancelled jobs are listed with their (cancelled) positions.
-	jobs, err = s.JobsWithPositions(ctx, from.AddDate(0, 0, 1), from.AddDate(0, 0, 2))
+	jobs, err = s.JobsWithPositions(ctx, "", from.AddDate(0, 0, 1), from.AddDate(0, 0, 2))
 	if err != nil || len(jobs) != 2 || jobs[0].ID != next.ID || jobs[1].ID != dropped.ID || jobs[1].Status != store.StatusCancelled ||
 		len(jobs[1].Positions) != 3 || jobs[1].Positions[2].Status != "cancelled" {
 		t.Errorf("jobs of the 9th: %+v, %v", jobs, err)
 	}
-	if jobs, err := s.JobsWithPositions(ctx, time.Date(2027, 2, 1, 0, 0, 0, 0, loc), time.Date(2027, 2, 2, 0, 0, 0, 0, loc)); err != nil || len(jobs) != 0 {
+	if jobs, err := s.JobsWithPositions(ctx, "", time.Date(2027, 2, 1, 0, 0, 0, 0, loc), time.Date(2027, 2, 2, 0, 0, 0, 0, loc)); err != nil || len(jobs) != 0 {
 		t.Errorf("no jobs: %+v, %v", jobs, err)
 	}
 }

@@ -412,7 +412,12 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 		return nil
 	}
 	if !save {
-		err := s.read(ctx, func(tx *sql.Tx) error { return build(tx) })
+		err := s.read(ctx, func(tx *sql.Tx) error {
+			if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+				return err
+			}
+			return build(tx)
+		})
 		return out, err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -540,10 +545,25 @@ type InvoiceFilter struct {
 	From, To   time.Time // period start in [From, To)
 }
 
-// Invoices lists invoices, newest period first.
-func (s *Store) Invoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
+// Invoices lists invoices, newest period first. Invoices are a supervisor's;
+// a customer user lists its own account's, drafts left out (they are the
+// office's work in progress).
+func (s *Store) Invoices(ctx context.Context, actor string, f InvoiceFilter) ([]Invoice, error) {
+	v, err := s.Viewer(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	var where []string
 	var args []any
+	switch {
+	case v.IsCustomer():
+		f.CustomerID = v.CustomerID
+		where = append(where, "i.state <> 'draft'")
+	default:
+		if err := v.need(PermAdmin, "reading invoices"); err != nil {
+			return nil, err
+		}
+	}
 	if f.CustomerID != 0 {
 		where, args = append(where, "i.customer_id = ?"), append(args, f.CustomerID)
 	}
@@ -562,7 +582,7 @@ func (s *Store) Invoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error
 	}
 	q += " ORDER BY i.period_start DESC, c.name, i.id DESC"
 	var out []Invoice
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -615,20 +635,35 @@ func invoiceByID(ctx context.Context, q querier, id int64) (Invoice, error) {
 	return inv, rows.Err()
 }
 
-// Invoice loads one invoice with its lines.
-func (s *Store) Invoice(ctx context.Context, id int64) (Invoice, error) {
+// Invoice loads one invoice with its lines: a supervisor's, or a customer
+// user's own account's once issued.
+func (s *Store) Invoice(ctx context.Context, actor string, id int64) (Invoice, error) {
 	var inv Invoice
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		inv, err = invoiceByID(ctx, tx, id)
-		return err
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if !v.IsCustomer() {
+			if err := v.need(PermAdmin, "reading invoices"); err != nil {
+				return err
+			}
+		}
+		if inv, err = invoiceByID(ctx, tx, id); err != nil {
+			return err
+		}
+		if v.IsCustomer() && (inv.CustomerID != v.CustomerID || inv.State == InvoiceDraft) {
+			inv = Invoice{}
+			return &Error{Code: EForbidden, Field: "invoice", Message: "that invoice is not on your account"}
+		}
+		return nil
 	})
 	return inv, err
 }
 
 // InvoiceByNumber finds an issued invoice by its number ("2026-000123"), or a
 // draft by "#ID".
-func (s *Store) InvoiceByNumber(ctx context.Context, number string) (Invoice, error) {
+func (s *Store) InvoiceByNumber(ctx context.Context, actor, number string) (Invoice, error) {
 	number = strings.TrimSpace(number)
 	var id int64
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -641,7 +676,11 @@ func (s *Store) InvoiceByNumber(ctx context.Context, number string) (Invoice, er
 	if err != nil {
 		return Invoice{}, &Error{Code: ENotFound, Field: "invoice", Message: fmt.Sprintf("no invoice %q", number)}
 	}
-	return s.Invoice(ctx, id)
+	inv, err := s.Invoice(ctx, actor, id)
+	if ErrorCode(err) == EForbidden && strings.Contains(err.Error(), "not on your account") {
+		err = &Error{Code: EForbidden, Field: "invoice", Message: fmt.Sprintf("invoice %s is not on your account", number)}
+	}
+	return inv, err
 }
 
 func (s *Store) invoiceTx(ctx context.Context, actor string, id int64, fn func(tx *sql.Tx, inv Invoice) error) error {

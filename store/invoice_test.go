@@ -208,7 +208,7 @@ func TestInvoiceLines(t *testing.T) {
 	if err != nil || len(saved) != 1 || saved[0].ID == 0 {
 		t.Fatalf("save = %+v, %v", saved, err)
 	}
-	got, err := s.Invoice(ctx, saved[0].ID)
+	got, err := s.Invoice(ctx, "", saved[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestInvoiceCycles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv, _ := s.InvoiceByNumber(ctx, n)
+	inv, _ := s.InvoiceByNumber(ctx, "", n)
 	if inv.DueOn.Format("2006-01-02") != "2026-12-29" { // net 15
 		t.Errorf("due %s, want 2026-12-29", inv.DueOn.Format("2006-01-02"))
 	}
@@ -299,10 +299,10 @@ func TestInvoiceStates(t *testing.T) {
 	}
 	draft := invs[0].ID
 	storeErr(t, s.MarkPaid(ctx, "office", draft, day(t, "2027-01-05"), "ACH"), store.EConflict, "state")
-	if _, err := s.InvoiceByNumber(ctx, fmt.Sprintf("#%d", draft)); err != nil {
+	if _, err := s.InvoiceByNumber(ctx, "", fmt.Sprintf("#%d", draft)); err != nil {
 		t.Errorf("draft by #id: %v", err)
 	}
-	if inv, _ := s.Invoice(ctx, draft); inv.Overdue(day(t, "2030-01-01")) {
+	if inv, _ := s.Invoice(ctx, "", draft); inv.Overdue(day(t, "2030-01-01")) {
 		t.Error("a draft is overdue")
 	}
 
@@ -329,7 +329,7 @@ func TestInvoiceStates(t *testing.T) {
 	if err != nil || n1 != "2026-000001" {
 		t.Fatalf("issue = %q, %v", n1, err)
 	}
-	inv, err := s.InvoiceByNumber(ctx, "2026-000001")
+	inv, err := s.InvoiceByNumber(ctx, "", "2026-000001")
 	if err != nil || inv.ID != first || inv.State != store.InvoiceIssued || inv.IssuedOn.Format("2006-01-02") != "2026-12-31" ||
 		inv.DueOn.Format("2006-01-02") != "2027-01-30" || status(a.ID) != store.StatusInvoiced {
 		t.Fatalf("issued = %+v (%v), job %s", inv, err, status(a.ID))
@@ -341,7 +341,7 @@ func TestInvoiceStates(t *testing.T) {
 	if inv.Overdue(day(t, "2027-01-30")) || !inv.Overdue(day(t, "2027-01-31")) {
 		t.Errorf("overdue on the due date %v, the day after %v", inv.Overdue(day(t, "2027-01-30")), inv.Overdue(day(t, "2027-01-31")))
 	}
-	if list, _ := s.Invoices(ctx, store.InvoiceFilter{State: store.InvoiceIssued}); len(list) != 1 || !list[0].Overdue(day(t, "2027-02-15")) {
+	if list, _ := s.Invoices(ctx, "", store.InvoiceFilter{State: store.InvoiceIssued}); len(list) != 1 || !list[0].Overdue(day(t, "2027-02-15")) {
 		t.Errorf("issued list = %+v", list)
 	}
 
@@ -352,7 +352,7 @@ func TestInvoiceStates(t *testing.T) {
 	if err != nil || len(more) != 1 || len(more[0].Lines) != 1 || more[0].Lines[0].JobID != late.ID {
 		t.Fatalf("late shift = %+v, %v", more, err)
 	}
-	if again, _ := s.Invoice(ctx, first); !again.Total.Equal(dec("456.00")) || len(again.Lines) != 2 {
+	if again, _ := s.Invoice(ctx, "", first); !again.Total.Equal(dec("456.00")) || len(again.Lines) != 2 {
 		t.Errorf("the issued invoice changed: %+v", again)
 	}
 
@@ -364,7 +364,7 @@ func TestInvoiceStates(t *testing.T) {
 	if status(a.ID) != store.StatusCompleted {
 		t.Errorf("job of a void invoice is %s", status(a.ID))
 	}
-	void, _ := s.InvoiceByNumber(ctx, "2026-000001")
+	void, _ := s.InvoiceByNumber(ctx, "", "2026-000001")
 	if void.State != store.InvoiceVoid || void.VoidReason != "billed the wrong site" || void.Overdue(day(t, "2027-06-01")) {
 		t.Errorf("void = %+v", void)
 	}
@@ -390,7 +390,7 @@ func TestInvoiceStates(t *testing.T) {
 	if err := s.MarkPaid(ctx, "office", re[0].ID, day(t, "2027-01-20"), "ACH 0120"); err != nil {
 		t.Fatal(err)
 	}
-	paid, _ := s.Invoice(ctx, re[0].ID)
+	paid, _ := s.Invoice(ctx, "", re[0].ID)
 	if paid.State != store.InvoicePaid || paid.PaidOn.Format("2006-01-02") != "2027-01-20" || paid.PaidRef != "ACH 0120" || paid.Overdue(day(t, "2027-06-01")) ||
 		status(a.ID) != store.StatusPaid {
 		t.Errorf("paid = %+v, job %s", paid, status(a.ID))
@@ -409,10 +409,10 @@ func TestInvoiceStates(t *testing.T) {
 	if n, err := s.IssueInvoice(ctx, "office", ny[0].ID, day(t, "2027-02-01")); err != nil || n != "2027-000001" {
 		t.Errorf("first of 2027 = %q, %v", n, err)
 	}
-	if _, err := s.InvoiceByNumber(ctx, "2026-999999"); store.ErrorCode(err) != store.ENotFound {
+	if _, err := s.InvoiceByNumber(ctx, "", "2026-999999"); store.ErrorCode(err) != store.ENotFound {
 		t.Errorf("unknown number: %v", err)
 	}
-	if _, err := s.InvoiceByNumber(ctx, "#x"); store.ErrorCode(err) != store.ENotFound {
+	if _, err := s.InvoiceByNumber(ctx, "", "#x"); store.ErrorCode(err) != store.ENotFound {
 		t.Errorf("bad #id: %v", err)
 	}
 	numbers := strings.Fields(digestNumbers(t, s))
@@ -423,7 +423,7 @@ func TestInvoiceStates(t *testing.T) {
 
 func digestNumbers(t *testing.T, s *store.Store) string {
 	t.Helper()
-	all, err := s.Invoices(context.Background(), store.InvoiceFilter{})
+	all, err := s.Invoices(context.Background(), "", store.InvoiceFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -624,7 +624,7 @@ func TestReconcileHistory(t *testing.T) {
 	payTotal := decimal.Zero
 	periods := 0
 	for d := from; d.Before(to); {
-		p, err := s.Payroll(ctx, d)
+		p, err := s.Payroll(ctx, "", d)
 		if err != nil {
 			t.Fatal(err)
 		}

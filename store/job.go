@@ -470,13 +470,20 @@ func jobByID(ctx context.Context, q querier, id int64) (Job, error) {
 	return j, err
 }
 
-// Job loads one job with its positions.
-func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
+// Job loads one job with its positions. A customer user reads only its own
+// account's jobs.
+func (s *Store) Job(ctx context.Context, actor string, id int64) (Job, error) {
 	var j Job
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
 		if j, err = jobByID(ctx, tx, id); err != nil {
 			return err
+		}
+		if v.IsCustomer() && j.CustomerID != v.CustomerID {
+			return &Error{Code: EForbidden, Field: "job", Message: fmt.Sprintf("job #%d is not on your account", id)}
 		}
 		j.Positions, err = positions(ctx, tx, id)
 		return err
@@ -537,8 +544,16 @@ type JobFilter struct {
 	Limit      int // 0 = no limit
 }
 
-// Jobs lists jobs by start time.
-func (s *Store) Jobs(ctx context.Context, f JobFilter) ([]Job, error) {
+// Jobs lists jobs by start time. A customer user lists only its own
+// account's jobs, whatever the filter asks.
+func (s *Store) Jobs(ctx context.Context, actor string, f JobFilter) ([]Job, error) {
+	v, err := s.Viewer(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if v.IsCustomer() {
+		f.CustomerID = v.CustomerID
+	}
 	var where []string
 	var args []any
 	if !f.From.IsZero() {
@@ -565,7 +580,7 @@ func (s *Store) Jobs(ctx context.Context, f JobFilter) ([]Job, error) {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
 	var out []Job
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err

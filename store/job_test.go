@@ -26,7 +26,7 @@ func customerAndSite(t testing.TB, s *store.Store, name string) (int64, int64) {
 
 func job(t testing.TB, s *store.Store, id int64) store.Job {
 	t.Helper()
-	j, err := s.Job(context.Background(), id)
+	j, err := s.Job(context.Background(), "", id)
 	if err != nil {
 		t.Fatalf("Job(%d): %v", id, err)
 	}
@@ -601,7 +601,7 @@ func TestJobsFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := job(t, s, ids[0])
-	all, err := s.Jobs(ctx, store.JobFilter{})
+	all, err := s.Jobs(ctx, "", store.JobFilter{})
 	if err != nil || len(all) != 2 || all[0].ID != a.ID || all[1].ID != b.ID {
 		t.Fatalf("Jobs() = %d jobs, %v", len(all), err)
 	}
@@ -616,7 +616,7 @@ func TestJobsFilter(t *testing.T) {
 		{store.JobFilter{To: mustLocal("2026-12-09 10:00")}, []int64{a.ID}},
 		{store.JobFilter{Limit: 1}, []int64{a.ID}},
 	} {
-		got, err := s.Jobs(ctx, c.f)
+		got, err := s.Jobs(ctx, "", c.f)
 		if err != nil {
 			t.Fatal(err)
 		}

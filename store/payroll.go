@@ -371,10 +371,16 @@ func (s *Store) payroll(ctx context.Context, q querier, day time.Time) (Payroll,
 }
 
 // Payroll computes (or, once locked, reads back) the pay period holding `day`.
-func (s *Store) Payroll(ctx context.Context, day time.Time) (Payroll, error) {
+func (s *Store) Payroll(ctx context.Context, actor string, day time.Time) (Payroll, error) {
 	var p Payroll
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := v.need(PermAdmin, "payroll"); err != nil {
+			return err
+		}
 		p, _, err = s.payroll(ctx, tx, day)
 		return err
 	})

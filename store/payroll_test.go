@@ -15,7 +15,7 @@ func period(t *testing.T, p store.Payroll) string {
 
 func payroll(t *testing.T, s *store.Store, d string) store.Payroll {
 	t.Helper()
-	p, err := s.Payroll(context.Background(), day(t, d))
+	p, err := s.Payroll(context.Background(), "", day(t, d))
 	if err != nil {
 		t.Fatalf("Payroll(%s): %v", d, err)
 	}

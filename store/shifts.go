@@ -35,7 +35,14 @@ type OfficerShift struct {
 // OfficerShifts lists the positions the officer holds (position assigned,
 // job not cancelled) that end after from, by start time; limit <= 0 means
 // all of them.
-func (s *Store) OfficerShifts(ctx context.Context, officerID int64, from time.Time, limit int) ([]OfficerShift, error) {
+func (s *Store) OfficerShifts(ctx context.Context, actor string, officerID int64, from time.Time, limit int) ([]OfficerShift, error) {
+	v, err := s.Viewer(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.need(PermRequest, "an officer's shifts"); err != nil {
+		return nil, err
+	}
 	// A shift lasts at most pricing.MaxShiftMinutes: one ending after from
 	// started after from minus that, which keeps the read to a range of the
 	// positions_officer index (officer_id, starts_at) however long the history.
@@ -51,7 +58,7 @@ func (s *Store) OfficerShifts(ctx context.Context, officerID int64, from time.Ti
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
 	var out []OfficerShift
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, q, officerID, fmtTime(earliest), fmtTime(from))
 		if err != nil {
 			return err

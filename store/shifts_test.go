@@ -13,7 +13,7 @@ import (
 // officer's assigned positions of jobs not cancelled that end after from.
 func wantShifts(t *testing.T, s *store.Store, officerID int64, from time.Time) []store.OfficerShift {
 	t.Helper()
-	jobs, err := s.JobsWithPositions(context.Background(), from.AddDate(0, 0, -2), from.AddDate(0, 6, 0))
+	jobs, err := s.JobsWithPositions(context.Background(), "", from.AddDate(0, 0, -2), from.AddDate(0, 6, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestOfficerShifts(t *testing.T) {
 	}
 	total, busiest, onDuty := 0, 0, 0
 	for _, o := range all {
-		got, err := s.OfficerShifts(ctx, o.ID, testNow, 0)
+		got, err := s.OfficerShifts(ctx, "", o.ID, testNow, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestOfficerShifts(t *testing.T) {
 		total += len(got)
 		busiest = max(busiest, len(got))
 		if len(got) > 1 {
-			first, err := s.OfficerShifts(ctx, o.ID, testNow, 1)
+			first, err := s.OfficerShifts(ctx, "", o.ID, testNow, 1)
 			if err != nil || len(first) != 1 || first[0].PositionID != got[0].PositionID {
 				t.Errorf("%s: limit 1 gave %d shifts (%v)", o.Badge, len(first), err)
 			}
@@ -92,7 +92,7 @@ func TestOfficerShifts(t *testing.T) {
 	if total < 20 || busiest < 3 || onDuty == 0 {
 		t.Errorf("demo: %d upcoming shifts, busiest officer %d, %d on duty at the clock", total, busiest, onDuty)
 	}
-	if got, err := s.OfficerShifts(ctx, 1<<40, testNow, 0); err != nil || len(got) != 0 {
+	if got, err := s.OfficerShifts(ctx, "", 1<<40, testNow, 0); err != nil || len(got) != 0 {
 		t.Errorf("unknown officer: %d shifts, %v", len(got), err)
 	}
 }
@@ -120,7 +120,7 @@ func TestOfficerShiftsSelection(t *testing.T) {
 	}
 	ids := func(from time.Time) []int64 {
 		t.Helper()
-		got, err := s.OfficerShifts(ctx, o.ID, from, 0)
+		got, err := s.OfficerShifts(ctx, "", o.ID, from, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

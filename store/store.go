@@ -47,9 +47,16 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("no database path")
 	}
 	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
+	}
+	// A new database is readable by its owner only; SQLite gives the -wal
+	// and -shm files the database file's mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("create database: %w", err)
 	}
 	s := &Store{path: path, now: time.Now}
 	for _, o := range opts {

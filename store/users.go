@@ -244,9 +244,16 @@ func userBy(ctx context.Context, q querier, where string, arg any) (User, error)
 }
 
 // Users lists the users by name.
-func (s *Store) Users(ctx context.Context) ([]User, error) {
+func (s *Store) Users(ctx context.Context, actor string) ([]User, error) {
 	var out []User
 	err := s.read(ctx, func(tx *sql.Tx) error {
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := v.need(PermAdmin, "the list of users"); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM users ORDER BY name`)
 		if err != nil {
 			return err
@@ -306,23 +313,11 @@ func SSHActor(name string) string { return name + "@ssh" }
 // machine (the console without SSH, the commands, the seeders), who holds
 // the file and every right, unless --as names a user, whose role applies.
 func (s *Store) authorize(ctx context.Context, q querier, actor, perm string) error {
-	name, remote := strings.CutSuffix(actor, "@ssh")
-	var role string
-	err := q.QueryRowContext(ctx, `SELECT role FROM users WHERE name = ?`, name).Scan(&role)
-	if errors.Is(err, sql.ErrNoRows) {
-		if remote {
-			return &Error{Code: EForbidden, Field: "user", Message: fmt.Sprintf("%s is not a user any more", name)}
-		}
-		return nil
-	}
+	v, err := viewerOf(ctx, q, actor)
 	if err != nil {
 		return err
 	}
-	if !Allows(role, perm) {
-		need := map[string]string{PermRequest: "an operator", PermDispatch: "a dispatcher", PermAdmin: "a supervisor"}[perm]
-		return &Error{Code: EForbidden, Field: "role", Message: fmt.Sprintf("%s is %s %s: this needs %s", name, article(role), role, need)}
-	}
-	return nil
+	return v.need(perm, "this")
 }
 
 func article(role string) string {
@@ -330,4 +325,58 @@ func article(role string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// Viewer is who reads, as the store judges it: a user of the database (by
+// name, or "name@ssh" over SSH) with their role and account, or the local
+// operator of the machine (Role ""), who holds the file and every right.
+type Viewer struct {
+	Name       string
+	Role       string // "" is the local operator
+	CustomerID int64  // a customer user's account
+	Remote     bool   // signed in over SSH
+}
+
+// Can reports whether the viewer's role holds a permission.
+func (v Viewer) Can(perm string) bool { return v.Role == "" || Allows(v.Role, perm) }
+
+// IsCustomer reports whether the viewer sees one account only.
+func (v Viewer) IsCustomer() bool { return v.Role == RoleCustomer }
+
+// need is the EForbidden error for a permission the viewer lacks, or nil.
+func (v Viewer) need(perm, what string) error {
+	if v.Can(perm) {
+		return nil
+	}
+	who := map[string]string{PermRequest: "an operator", PermDispatch: "a dispatcher", PermAdmin: "a supervisor"}[perm]
+	return &Error{Code: EForbidden, Field: "role", Message: fmt.Sprintf("%s is %s %s: %s needs %s", v.Name, article(v.Role), v.Role, what, who)}
+}
+
+// Viewer resolves an actor the way the write methods' role checks do.
+func (s *Store) Viewer(ctx context.Context, actor string) (Viewer, error) {
+	var v Viewer
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		v, err = viewerOf(ctx, tx, actor)
+		return err
+	})
+	return v, err
+}
+
+func viewerOf(ctx context.Context, q querier, actor string) (Viewer, error) {
+	name, remote := strings.CutSuffix(actor, "@ssh")
+	v := Viewer{Name: name, Remote: remote}
+	var cust sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT role, customer_id FROM users WHERE name = ?`, name).Scan(&v.Role, &cust)
+	if errors.Is(err, sql.ErrNoRows) {
+		if remote {
+			return v, &Error{Code: EForbidden, Field: "user", Message: fmt.Sprintf("%s is not a user any more", name)}
+		}
+		return Viewer{Name: actor}, nil
+	}
+	if err != nil {
+		return v, err
+	}
+	v.CustomerID = cust.Int64
+	return v, nil
 }

@@ -118,7 +118,7 @@ func TestUsersAndRoles(t *testing.T) {
 	if _, err := s.UserByKey(ctx, opPub); store.ErrorCode(err) != store.ENotFound {
 		t.Fatalf("removed key still signs in: %v", err)
 	}
-	users, err := s.Users(ctx)
+	users, err := s.Users(ctx, "")
 	if err != nil || len(users) != 2 {
 		t.Fatalf("Users = %d, %v", len(users), err)
 	}

@@ -24,6 +24,11 @@ type Options struct {
 	Role string
 	// CustomerID is the account a customer user sees, and nothing else.
 	CustomerID int64
+	// Remote is a console served over SSH: no key asks for, reads or writes
+	// a path on the server; files travel as SSH commands the user runs from
+	// their own machine, which name the server as PublicAddress (HOST:PORT).
+	Remote        bool
+	PublicAddress string
 }
 
 // The tabs, in order.
@@ -156,7 +161,7 @@ func (a *App) loadAll() tea.Msg {
 			return m
 		}
 	}
-	m.jobs, m.err = a.c.Store.Jobs(ctx, a.requestsWindow())
+	m.jobs, m.err = a.c.Store.Jobs(ctx, a.c.Actor, a.requestsWindow())
 	return m
 }
 
@@ -171,7 +176,7 @@ func (a *App) requestsWindow() store.JobFilter {
 }
 
 func (a *App) loadJobs() tea.Msg {
-	jobs, err := a.c.Store.Jobs(context.Background(), a.requestsWindow())
+	jobs, err := a.c.Store.Jobs(context.Background(), a.c.Actor, a.requestsWindow())
 	return jobsMsg{jobs, err}
 }
 
@@ -552,7 +557,7 @@ func (a *App) openForm() tea.Cmd {
 
 func (a *App) loadJob(id int64, forEdit bool) tea.Cmd {
 	return func() tea.Msg {
-		j, err := a.c.Store.Job(context.Background(), id)
+		j, err := a.c.Store.Job(context.Background(), a.c.Actor, id)
 		return jobMsg{job: j, forEdit: forEdit, err: err}
 	}
 }

@@ -129,7 +129,7 @@ func TestPayrollTab(t *testing.T) {
 func TestInvoiceExports(t *testing.T) {
 	a := newTestApp(t, 80, 24)
 	drain(a, a.inv.load())
-	inv, err := a.c.Store.Invoice(context.Background(), a.inv.list[0].ID)
+	inv, err := a.c.Store.Invoice(context.Background(), "", a.inv.list[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

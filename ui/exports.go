@@ -54,7 +54,7 @@ func (m *invoicesModel) exportPrompt(inv store.Invoice) tea.Cmd {
 			p, ext, _ := exportPath(v)
 			id := inv.ID
 			return func() tea.Msg {
-				full, err := st.Invoice(context.Background(), id) // with its lines
+				full, err := st.Invoice(context.Background(), m.c.Actor, id) // with its lines
 				if err != nil {
 					return exportedMsg{err: err}
 				}

@@ -123,7 +123,7 @@ func (m *invoicesModel) load() tea.Cmd {
 		f.CustomerID = m.c.CustomerID // their own account only
 	}
 	return func() tea.Msg {
-		list, err := st.Invoices(context.Background(), f)
+		list, err := st.Invoices(context.Background(), m.c.Actor, f)
 		if m.c.Role == store.RoleCustomer { // drafts are the office's work in progress
 			out := list[:0]
 			for _, inv := range list {
@@ -140,7 +140,7 @@ func (m *invoicesModel) load() tea.Cmd {
 func (m *invoicesModel) loadOne(id int64) tea.Cmd {
 	st := m.c.Store
 	return func() tea.Msg {
-		inv, err := st.Invoice(context.Background(), id)
+		inv, err := st.Invoice(context.Background(), m.c.Actor, id)
 		return invoiceMsg{inv, err}
 	}
 }

@@ -107,7 +107,7 @@ func (s *jobScreen) load() tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
 		m := jobLoadedMsg{id: id}
-		if m.job, m.err = st.Job(ctx, id); m.err != nil {
+		if m.job, m.err = st.Job(ctx, s.c.Actor, id); m.err != nil {
 			return m
 		}
 		if m.extras, m.err = st.Extras(ctx, id); m.err != nil {
@@ -307,7 +307,7 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 			},
 			func(v string) tea.Cmd {
 				return s.act("File attached", func(ctx context.Context) error {
-					_, err := s.c.Store.AttachMedia(ctx, s.c.Actor, s.id, v)
+					_, err := s.c.Store.AttachMediaFile(ctx, s.c.Actor, s.id, v)
 					return err
 				})
 			})

@@ -81,7 +81,7 @@ type (
 func (m *payrollModel) load() tea.Cmd {
 	st, day := m.c.Store, m.day
 	return func() tea.Msg {
-		p, err := st.Payroll(context.Background(), day)
+		p, err := st.Payroll(context.Background(), m.c.Actor, day)
 		return payrollMsg{p, err}
 	}
 }

@@ -65,7 +65,7 @@ func (t *todayModel) load() tea.Cmd {
 	from, to := t.window()
 	now := t.c.Now()
 	return func() tea.Msg {
-		jobs, err := st.JobsWithPositions(context.Background(), from.Add(-24*time.Hour), to)
+		jobs, err := st.JobsWithPositions(context.Background(), t.c.Actor, from.Add(-24*time.Hour), to)
 		if err != nil {
 			return todayMsg{err: err}
 		}

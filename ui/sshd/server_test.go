@@ -125,7 +125,7 @@ func TestSessionWithoutPTYRefused(t *testing.T) {
 // requestedJob is a job of the demo data still waiting for approval.
 func requestedJob(t *testing.T, st *store.Store) store.Job {
 	t.Helper()
-	jobs, err := st.Jobs(context.Background(), store.JobFilter{Statuses: []string{store.StatusRequested}})
+	jobs, err := st.Jobs(context.Background(), "", store.JobFilter{Statuses: []string{store.StatusRequested}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func requestedJob(t *testing.T, st *store.Store) store.Job {
 
 func jobStatuses(t *testing.T, st *store.Store) map[int64]string {
 	t.Helper()
-	jobs, err := st.Jobs(context.Background(), store.JobFilter{})
+	jobs, err := st.Jobs(context.Background(), "", store.JobFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,7 @@ func TestCustomerSeesOnlyTheirAccount(t *testing.T) {
 	if mine.ID == 0 {
 		t.Fatal("the demo data has no Maverik Center")
 	}
-	own, err := st.Jobs(ctx, store.JobFilter{CustomerID: mine.ID})
+	own, err := st.Jobs(ctx, "", store.JobFilter{CustomerID: mine.ID})
 	if err != nil || len(own) == 0 {
 		t.Fatalf("Maverik Center has no jobs (%v)", err)
 	}
