@@ -227,7 +227,7 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 		return Media{}, err
 	}
 	name = strings.TrimSpace(Clean(filepath.Base(strings.ReplaceAll(name, "\\", "/")), false))
-	if name == "" || name == "." || name == "/" {
+	if name == "" || name == "." || name == ".." || name == "/" {
 		return Media{}, &Error{Code: EInvalid, Field: "name", Message: "the file needs a name, e.g. --name photo.jpg"}
 	}
 	if len(name) > 255 {

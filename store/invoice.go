@@ -560,7 +560,7 @@ func (s *Store) Invoices(ctx context.Context, actor string, f InvoiceFilter) ([]
 		f.CustomerID = v.CustomerID
 		where = append(where, "i.state <> 'draft'")
 	default:
-		if err := v.need(PermAdmin, "reading invoices"); err != nil {
+		if err := v.Need(PermAdmin, "reading invoices"); err != nil {
 			return nil, err
 		}
 	}
@@ -645,7 +645,7 @@ func (s *Store) Invoice(ctx context.Context, actor string, id int64) (Invoice, e
 			return err
 		}
 		if !v.IsCustomer() {
-			if err := v.need(PermAdmin, "reading invoices"); err != nil {
+			if err := v.Need(PermAdmin, "reading invoices"); err != nil {
 				return err
 			}
 		}

@@ -483,6 +483,7 @@ func (s *Store) Job(ctx context.Context, actor string, id int64) (Job, error) {
 			return err
 		}
 		if v.IsCustomer() && j.CustomerID != v.CustomerID {
+			j = Job{} // nothing of another account's job goes back
 			return &Error{Code: EForbidden, Field: "job", Message: fmt.Sprintf("job #%d is not on your account", id)}
 		}
 		j.Positions, err = positions(ctx, tx, id)

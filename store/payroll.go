@@ -378,7 +378,7 @@ func (s *Store) Payroll(ctx context.Context, actor string, day time.Time) (Payro
 		if err != nil {
 			return err
 		}
-		if err := v.need(PermAdmin, "payroll"); err != nil {
+		if err := v.Need(PermAdmin, "payroll"); err != nil {
 			return err
 		}
 		p, _, err = s.payroll(ctx, tx, day)

@@ -40,7 +40,7 @@ func (s *Store) OfficerShifts(ctx context.Context, actor string, officerID int64
 	if err != nil {
 		return nil, err
 	}
-	if err := v.need(PermRequest, "an officer's shifts"); err != nil {
+	if err := v.Need(PermRequest, "an officer's shifts"); err != nil {
 		return nil, err
 	}
 	// A shift lasts at most pricing.MaxShiftMinutes: one ending after from

@@ -251,7 +251,7 @@ func (s *Store) Users(ctx context.Context, actor string) ([]User, error) {
 		if err != nil {
 			return err
 		}
-		if err := v.need(PermAdmin, "the list of users"); err != nil {
+		if err := v.Need(PermAdmin, "the list of users"); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id FROM users ORDER BY name`)
@@ -317,7 +317,7 @@ func (s *Store) authorize(ctx context.Context, q querier, actor, perm string) er
 	if err != nil {
 		return err
 	}
-	return v.need(perm, "this")
+	return v.Need(perm, "this")
 }
 
 func article(role string) string {
@@ -343,8 +343,8 @@ func (v Viewer) Can(perm string) bool { return v.Role == "" || Allows(v.Role, pe
 // IsCustomer reports whether the viewer sees one account only.
 func (v Viewer) IsCustomer() bool { return v.Role == RoleCustomer }
 
-// need is the EForbidden error for a permission the viewer lacks, or nil.
-func (v Viewer) need(perm, what string) error {
+// Need is the EForbidden error for a permission the viewer lacks, or nil.
+func (v Viewer) Need(perm, what string) error {
 	if v.Can(perm) {
 		return nil
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,8 +91,9 @@ type App struct {
 	inv   *invoicesModel
 	pay   *payrollModel
 	aud   *auditModel
-	form  *formModel // the request form, over any tab
-	job   *jobScreen // the Job screen, over any tab
+	form  *formModel  // the request form, over any tab
+	job   *jobScreen  // the Job screen, over any tab
+	hint  *remoteHint // over SSH: the command a file key stands for, over everything
 	help  help.Model
 	full  bool
 
@@ -105,6 +107,7 @@ type App struct {
 // New builds the console.
 func New(o Options) *App {
 	c := &Common{Store: o.Store, Now: o.Now, Loc: o.Loc, Actor: o.Actor, Role: o.Role, CustomerID: o.CustomerID,
+		Remote: o.Remote, PublicAddress: o.PublicAddress,
 		Styles: NewStyles(true), Keys: DefaultKeys(), Width: 80, Height: 24}
 	if o.Store != nil {
 		c.DBPath = o.Store.Path()
@@ -307,6 +310,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.setMsg("%s", msg.what)
 		}
 		return a, tea.Batch(a.inv.Update(msg), a.refresh())
+	case hintMsg:
+		a.hint, a.full = msg.hint, false
+		return a, nil
 	case exportedMsg:
 		if msg.err != nil {
 			a.setErr("export failed: %v", msg.err)
@@ -468,7 +474,7 @@ func (a *App) active() tabScreen {
 // single-letter keys must not fire.
 func (a *App) typing() bool {
 	switch {
-	case a.form != nil:
+	case a.hint != nil, a.form != nil:
 		return true
 	case a.job != nil:
 		return a.job.capturing()
@@ -479,6 +485,9 @@ func (a *App) typing() bool {
 func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 	if km.String() == "ctrl+c" {
 		return tea.Quit
+	}
+	if a.hint != nil {
+		return a.hintKey(km)
 	}
 	if a.form != nil {
 		if km.String() == "f1" || (km.String() == "?" && a.form.helpKeyFree()) {
@@ -605,6 +614,9 @@ type helper interface {
 
 func (a *App) keys() keyMap {
 	g := a.c.Keys
+	if a.hint != nil {
+		return a.hint.keys()
+	}
 	if a.form != nil {
 		f1 := key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help"))
 		full := append(a.form.keys.FullHelp(), []key.Binding{f1, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))})
@@ -692,9 +704,18 @@ func (a *App) render() string {
 	for i := range bl {
 		bl[i] = fit(bl[i], w)
 	}
+	if a.hint != nil { // over the screen, in the middle
+		box := a.hint.view(st, w, bodyH)
+		copy(bl[max((bodyH-len(box))/2, 0):], box)
+	}
 
-	// status line: message, or user · database · office time
-	right := fmt.Sprintf("%s · %s · %s", a.c.Actor, shortPath(a.c.DBPath), now.Format("Mon 02 Jan 2006 15:04 MST"))
+	// status line: message, or user · database · office time; over SSH the
+	// server's address in place of its database file
+	where := shortPath(a.c.DBPath)
+	if a.c.Remote {
+		where = a.c.PublicAddress
+	}
+	right := strings.Join(slices.DeleteFunc([]string{a.c.Actor, where, now.Format("Mon 02 Jan 2006 15:04 MST")}, func(s string) bool { return s == "" }), " · ")
 	var status string
 	switch {
 	case a.msg != "" && a.msgErr:

@@ -135,7 +135,7 @@ func TestInvoiceExports(t *testing.T) {
 	}
 	dir := t.TempDir()
 	pdfPath := filepath.Join(dir, "inv.pdf")
-	if err := export.WriteFile(pdfPath, func(w io.Writer) error { return export.InvoicePDF(w, inv, export.DefaultOffice) }); err != nil {
+	if err := export.WriteNew(pdfPath, func(w io.Writer) error { return export.InvoicePDF(w, inv, export.DefaultOffice) }); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(pdfPath)

@@ -30,6 +30,11 @@ type Common struct {
 	Role          string         // "" is the local supervisor
 	CustomerID    int64          // a customer user's account
 	DBPath        string
+	// Remote is a console served over SSH: no key asks for, reads or writes
+	// a path on the server; keys that would show the commands to run from
+	// the user's own machine, which reach the server at PublicAddress.
+	Remote        bool
+	PublicAddress string // HOST:PORT
 }
 
 // can reports whether the user's role allows a store permission.

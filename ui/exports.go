@@ -58,7 +58,7 @@ func (m *invoicesModel) exportPrompt(inv store.Invoice) tea.Cmd {
 				if err != nil {
 					return exportedMsg{err: err}
 				}
-				err = export.WriteFile(p, func(w io.Writer) error {
+				err = export.WriteNew(p, func(w io.Writer) error {
 					if ext == ".csv" {
 						return export.InvoiceCSV(w, full)
 					}
@@ -86,7 +86,7 @@ func (m *payrollModel) exportPrompt(p store.Payroll) tea.Cmd {
 		func(v string) tea.Cmd {
 			path, _, _ := exportPath(v)
 			return func() tea.Msg {
-				err := export.WriteFile(path, func(w io.Writer) error { return export.PayrollCSV(w, p) })
+				err := export.WriteFile(path, 0o600, func(w io.Writer) error { return export.PayrollCSV(w, p) })
 				return exportedMsg{what: fmt.Sprintf("Exported pay period %s to %s (L locks it)", periodLabel(p), path), err: err}
 			}
 		})

@@ -375,6 +375,9 @@ func (m *invoicesModel) Update(msg tea.Msg) tea.Cmd {
 		if inv == nil {
 			return nil
 		}
+		if m.c.Remote { // over SSH: the command that brings the file to the user's machine
+			return showHint(invoiceHint(m.c, *inv))
+		}
 		return m.exportPrompt(*inv)
 	}
 	return nil

@@ -298,6 +298,9 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 			})
 		return s.prompt.focus()
 	case key.Matches(km, s.keys.Media):
+		if s.c.Remote { // over SSH a file comes on the connection, never from a server path
+			return showHint(attachHint(s.c, s.id))
+		}
 		s.prompt = newPrompt("Attach file", "", "path of a photo, video or document on this machine",
 			func(v string) (string, error) {
 				if strings.TrimSpace(v) == "" {
@@ -552,7 +555,11 @@ func (s *jobScreen) View(height int) string {
 	}
 	section(fmt.Sprintf("Media (%d)", len(s.extras.Media)))
 	for _, m := range s.extras.Media {
-		doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), m.Type, m.Path), w))
+		where := m.Path // where the copy is kept; over SSH the server's folders are nobody's business
+		if s.c.Remote {
+			where = "added " + m.AddedAt.In(loc).Format("02 Jan 15:04") + " by " + safe(m.AddedBy)
+		}
+		doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), m.Type, where), w))
 	}
 	audit := s.audit
 	if s.c.Role == store.RoleCustomer {

@@ -167,7 +167,11 @@ func (m *payrollModel) Update(msg tea.Msg) tea.Cmd {
 				return payrollDoneMsg{what: fmt.Sprintf("Locked pay period %s (%s)", periodLabel(p), pricing.FormatMoney(p.Total)), err: err}
 			}}
 	case key.Matches(km, m.keys.Export):
-		if m.p != nil {
+		switch {
+		case m.p == nil:
+		case m.c.Remote: // over SSH: the command that brings the file to the user's machine
+			return showHint(payrollHint(m.c, *m.p))
+		default:
 			return m.exportPrompt(*m.p)
 		}
 	}

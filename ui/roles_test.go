@@ -26,7 +26,11 @@ func TestCustomerSeesOnlyTheirAccount(t *testing.T) {
 			me = c
 		}
 	}
-	a := New(Options{Store: base.c.Store, Now: func() time.Time { return testNow }, Loc: testLoc, Actor: "cora@ssh", Role: store.RoleCustomer, CustomerID: me.ID})
+	// an SSH actor reads as the user of the database it names
+	if _, err := base.c.Store.CreateUser(ctx, "", "cora", store.RoleCustomer, me.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := New(Options{Store: base.c.Store, Now: func() time.Time { return testNow }, Loc: testLoc, Actor: store.SSHActor("cora"), Role: store.RoleCustomer, CustomerID: me.ID})
 	a.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	drain(a, a.loadAll)
 	for _, c := range a.tabLoads() {

@@ -6,8 +6,10 @@ package export
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -380,11 +382,21 @@ func PayrollCSV(w io.Writer, p store.Payroll) error {
 	return cw.Error()
 }
 
-// WriteFile writes path atomically: into a temporary file in the same
-// folder, synced, then renamed over it, so a reader sees the old file or the
-// new one, never half of one; on any error path is left as it was.
-func WriteFile(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+// WriteNew is WriteFile for a file anyone may read (0644 when new): invoices.
+func WriteNew(path string, write func(io.Writer) error) error { return WriteFile(path, 0o644, write) }
+
+// WriteFile replaces the file at path with what write produces, atomically:
+// a temporary file beside it is written, flushed and renamed over it, so a
+// reader never sees half a file and a failed write leaves the old one. Only a
+// regular file is replaced: an existing folder, device, FIFO or socket is
+// refused (a symbolic link is followed to its target, which must be a regular
+// file). An existing file keeps its mode; a new one gets perm.
+func WriteFile(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+	target, mode, err := Target(path, perm)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
 		return err
 	}
@@ -397,7 +409,7 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	if err = write(f); err != nil {
 		return err
 	}
-	if err = f.Chmod(0o644); err != nil {
+	if err = f.Chmod(mode); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
@@ -406,7 +418,45 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	return os.Rename(f.Name(), target)
+}
+
+// Target checks that path can be written by WriteFile before anything is
+// computed: it returns the file to replace (a symbolic link resolved) and the
+// mode it will have (an existing file's, else perm).
+func Target(path string, perm os.FileMode) (string, os.FileMode, error) {
+	if path == "" {
+		return "", 0, fmt.Errorf("no file name")
+	}
+	target := path
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		target = resolved
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", 0, fmt.Errorf("%s: %v", path, unwrap(err))
+	}
+	st, err := os.Stat(target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if fi, derr := os.Stat(filepath.Dir(target)); derr != nil || !fi.IsDir() {
+			return "", 0, fmt.Errorf("no folder %s", filepath.Dir(target))
+		}
+		return target, perm, nil
+	case err != nil:
+		return "", 0, fmt.Errorf("%s: %v", path, unwrap(err))
+	case st.IsDir():
+		return "", 0, fmt.Errorf("%s is a folder, not a file", path)
+	case !st.Mode().IsRegular():
+		return "", 0, fmt.Errorf("%s is not a regular file (a device, a pipe or a socket): it is never replaced", path)
+	}
+	return target, st.Mode().Perm(), nil
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // civil is a date's day for display in file names.

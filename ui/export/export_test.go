@@ -251,12 +251,12 @@ func TestPayrollCSV(t *testing.T) {
 func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.csv")
-	if err := export.WriteFile(path, func(w io.Writer) error { _, err := io.WriteString(w, "one\n"); return err }); err != nil {
+	if err := export.WriteNew(path, func(w io.Writer) error { _, err := io.WriteString(w, "one\n"); return err }); err != nil {
 		t.Fatal(err)
 	}
 	// A failed write leaves the file as it was, and no temporary file.
 	boom := errors.New("boom")
-	if err := export.WriteFile(path, func(w io.Writer) error { io.WriteString(w, "half"); return boom }); !errors.Is(err, boom) {
+	if err := export.WriteNew(path, func(w io.Writer) error { io.WriteString(w, "half"); return boom }); !errors.Is(err, boom) {
 		t.Fatalf("WriteFile = %v", err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "one\n" {
@@ -268,7 +268,7 @@ func TestWriteFile(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode().Perm()&0o044 == 0 {
 		t.Errorf("mode %v: not readable by others", st.Mode())
 	}
-	if err := export.WriteFile(filepath.Join(dir, "no", "such", "dir.csv"), func(io.Writer) error { return nil }); err == nil {
+	if err := export.WriteNew(filepath.Join(dir, "no", "such", "dir.csv"), func(io.Writer) error { return nil }); err == nil {
 		t.Error("wrote into a folder that does not exist")
 	}
 	if export.FileName(invoice(4), "pdf") != "invoice-2026-000123.pdf" {

@@ -53,6 +53,22 @@ type Config struct {
 	Now         func() time.Time
 	Loc         *time.Location // office zone
 	Logger      *log.Logger    // connects, disconnects and refusals; nil discards them
+	// PublicAddress is the server as users reach it (HOST:PORT), named in
+	// the commands the console shows for files; default Listen.
+	PublicAddress string
+	// Exec runs an exec request ("ssh HOST COMMAND ...") as the signed-in
+	// user and returns its exit status; nil refuses exec requests.
+	Exec func(ctx context.Context, r ExecRequest) int
+}
+
+// ExecRequest is an SSH exec request of a signed-in user: the command's
+// arguments, the session's streams, and whether it has a terminal.
+type ExecRequest struct {
+	Args           []string
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	User           store.User
+	PTY            bool
 }
 
 // Server is the SSH server.
@@ -100,6 +116,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Loc == nil {
 		cfg.Loc = time.Local
 	}
+	if cfg.PublicAddress == "" {
+		cfg.PublicAddress = cfg.Listen
+	}
 	if cfg.HostKeyPath == "" {
 		cfg.HostKeyPath = DefaultHostKeyPath(cfg.Store.Path())
 	}
@@ -128,17 +147,18 @@ func New(cfg Config) (*Server, error) {
 		lg.Warn("host key mode fixed to 0600", "path", cfg.HostKeyPath, "was", fmt.Sprintf("%04o", oldMode))
 	}
 
-	// Middlewares run last to first: identify, PTY check, session limit, then
-	// the console.
+	// Middlewares run last to first: identify, session limit, an exec
+	// request's command, else the PTY check and the console.
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),
 		wish.WithHostKeyPEM(pemBytes),
 		wish.WithPublicKeyAuth(s.authKey), // public keys only: no password, no keyboard-interactive
 		wish.WithMiddleware(
 			bm.MiddlewareWithProgramHandler(s.program),
-			s.limit,
 			activeterm.Middleware(),
 			s.requirePTY,
+			s.exec,
+			s.limit,
 			s.identify,
 		),
 	)
@@ -454,12 +474,14 @@ func (s *Server) lookup(sess ssh.Session) *session {
 func (s *Server) program(sess ssh.Session) *tea.Program {
 	st := s.lookup(sess)
 	m := ui.New(ui.Options{
-		Store:      s.cfg.Store,
-		Now:        s.cfg.Now,
-		Loc:        s.cfg.Loc,
-		Actor:      store.SSHActor(st.user.Name),
-		Role:       st.user.Role,
-		CustomerID: st.user.CustomerID,
+		Store:         s.cfg.Store,
+		Now:           s.cfg.Now,
+		Loc:           s.cfg.Loc,
+		Actor:         store.SSHActor(st.user.Name),
+		Role:          st.user.Role,
+		CustomerID:    st.user.CustomerID,
+		Remote:        true,
+		PublicAddress: s.cfg.PublicAddress,
 	})
 	opts := append(bm.MakeOptions(sess),
 		tea.WithInput(&typing{r: sess, st: st}), // the session's input, watched for the idle timeout
@@ -491,4 +513,56 @@ func (t *typing) Read(p []byte) (int, error) {
 		t.st.lastInput.Store(time.Now().UnixNano())
 	}
 	return n, err
+}
+
+// exec runs an exec request ("ssh HOST jobs --json") through Config.Exec as
+// the signed-in user: the session's stdin, stdout and stderr are the
+// command's, and its exit status goes back to the client. A session without
+// a command goes on to the console.
+func (s *Server) exec(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		args := sess.Command()
+		if len(args) == 0 {
+			next(sess)
+			return
+		}
+		st := s.lookup(sess)
+		if s.cfg.Exec == nil {
+			s.refused(sess)
+			wish.Fatalln(sess, "offduty: this server runs no commands; connect with a terminal for the console")
+			return
+		}
+		_, _, pty := sess.Pty()
+		var out, errw io.Writer = sess, sess.Stderr()
+		if pty { // the client's terminal is raw: a line feed alone would not return the carriage
+			out, errw = &crlf{w: out}, &crlf{w: errw}
+		}
+		start := time.Now()
+		code := s.cfg.Exec(sess.Context(), ExecRequest{Args: args, Stdin: &typing{r: sess, st: st}, Stdout: out, Stderr: errw, User: st.user, PTY: pty})
+		s.log.Info("exec", "user", st.user.Name, "role", st.user.Role, "remote", st.remote, "command", args[0], "args", len(args)-1,
+			"exit", code, "duration", time.Since(start).Round(time.Millisecond))
+		s.mu.Lock()
+		if st.reason == "" {
+			st.reason = fmt.Sprintf("exec %s, exit %d", args[0], code)
+		}
+		s.mu.Unlock()
+		_ = sess.Exit(code)
+	}
+}
+
+// crlf writes "\n" as "\r\n", for output to a raw terminal.
+type crlf struct{ w io.Writer }
+
+func (c *crlf) Write(p []byte) (int, error) {
+	var b []byte
+	for i, ch := range p {
+		if ch == '\n' && (i == 0 || p[i-1] != '\r') {
+			b = append(b, '\r')
+		}
+		b = append(b, ch)
+	}
+	if _, err := c.w.Write(b); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

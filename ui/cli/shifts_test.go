@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -67,7 +67,7 @@ func parseICS(t *testing.T, data string) *icsComp {
 		if strings.ContainsAny(l, "\r\n") {
 			t.Fatalf("line %d has a bare CR or LF: %q", i+1, l)
 		}
-		if len(l) > icsMaxOctets {
+		if len(l) > 75 {
 			t.Fatalf("line %d is %d octets (at most 75): %q", i+1, len(l), l)
 		}
 		if !utf8.ValidString(l) {
@@ -424,93 +424,5 @@ func TestShiftsHelp(t *testing.T) {
 	}
 	if top := runWith(env, "--help").stdout; !strings.Contains(top, "  shifts ") {
 		t.Error("top-level help does not list shifts")
-	}
-}
-
-// TestICSText feeds the writer text that reached the database some other way:
-// control characters, terminal escapes, bare CRs and an attempt to close the
-// event early must not break the file.
-func TestICSText(t *testing.T) {
-	loc := denverLoc(t)
-	st := local(t, "2026-12-01 22:00")
-	sh := store.OfficerShift{PositionID: 7, JobID: 3, Slot: 1, Class: "officer", Start: st, End: st.Add(5 * time.Hour), JobStatus: "in_progress",
-		CustomerName: "Evil\r\nEND:VEVENT\r\nBEGIN:VEVENT Co", SiteName: "Lot\x1b]0;pwned\x07 B\x00\u2028", SiteAddress: "1 Main\rSt\u0085",
-		AgencyName: "West Valley City PD", AgencyZone: "America/Denver",
-		PostOrders: "line 1\r\nline 2\rline 3\x1b[31m red\x1b[0m; \\n is not a newline, \xff end\n\n", ContactName: "A\tB"}
-	o := store.Officer{ID: 1, Badge: "X1", FirstName: "Eve\n", LastName: "Smith;"}
-	data := formatShiftsICS(o, []store.OfficerShift{sh}, st, loc)
-	if !utf8.ValidString(data) {
-		t.Error("the calendar is not valid UTF-8")
-	}
-	want := sh
-	want.CustomerName = "Evil END:VEVENT BEGIN:VEVENT Co"
-	want.SiteName = "Lot B"
-	want.SiteAddress = "1 Main St"
-	want.PostOrders = "line 1\nline 2\nline 3 red; \\n is not a newline, \ufffd end"
-	want.ContactName = "A B"
-	o.FirstName, o.LastName = "Eve", "Smith;"
-	evs := checkCalendarRaw(t, data, o, want)
-	if got := evs.text(t, "DESCRIPTION"); !strings.Contains(got, "Status: in progress\n") || !strings.Contains(got, "Contact: A B\n") {
-		t.Errorf("description %q", got)
-	}
-}
-
-// checkCalendarRaw is checkCalendar for one event whose contact has no phone.
-func checkCalendarRaw(t *testing.T, data string, o store.Officer, sh store.OfficerShift) *icsComp {
-	t.Helper()
-	cal := parseICS(t, data)
-	if len(cal.subs) != 1 {
-		t.Fatalf("%d components, want 1", len(cal.subs))
-	}
-	if got, want := cal.text(t, "X-WR-CALNAME"), "Off-duty shifts: Eve Smith; (X1)"; got != want {
-		t.Errorf("X-WR-CALNAME %q, want %q", got, want)
-	}
-	ev := cal.subs[0]
-	if got, want := ev.text(t, "SUMMARY"), "Off-duty: "+sh.SiteName+" ("+sh.Class+")"; got != want {
-		t.Errorf("SUMMARY %q, want %q", got, want)
-	}
-	if got, want := ev.text(t, "LOCATION"), sh.SiteName+", "+sh.SiteAddress; got != want {
-		t.Errorf("LOCATION %q, want %q", got, want)
-	}
-	desc := ev.text(t, "DESCRIPTION")
-	if _, orders, _ := strings.Cut(desc, "Post orders:\n"); orders != sh.PostOrders {
-		t.Errorf("post orders %q, want %q", orders, sh.PostOrders)
-	}
-	if !strings.Contains(desc, "Customer: "+sh.CustomerName+"\n") {
-		t.Errorf("description %q", desc)
-	}
-	return ev
-}
-
-func TestICSFold(t *testing.T) {
-	for _, s := range []string{
-		"",
-		strings.Repeat("a", 75),
-		strings.Repeat("a", 76),
-		strings.Repeat("a", 74+74+75),
-		"DESCRIPTION:" + strings.Repeat("é", 100),
-		"DESCRIPTION:" + strings.Repeat("a", 62) + "🚓" + strings.Repeat("✓", 50),
-		strings.Repeat("🚓", 60),
-	} {
-		got := icsFold(s)
-		if !strings.HasSuffix(got, "\r\n") {
-			t.Fatalf("no CRLF at the end: %q", got)
-		}
-		lines := strings.Split(strings.TrimSuffix(got, "\r\n"), "\r\n")
-		for i, l := range lines {
-			if len(l) > 75 || !utf8.ValidString(l) || (i > 0 && !strings.HasPrefix(l, " ")) {
-				t.Errorf("fold of %q: line %d %q (%d octets)", s, i, l, len(l))
-			}
-			// Folds are as late as they can be: a line is short only by a split character.
-			if i < len(lines)-1 && len(l) < 72 {
-				t.Errorf("fold of %q: line %d is only %d octets", s, i, len(l))
-			}
-		}
-		if unfolded := strings.ReplaceAll(strings.TrimSuffix(got, "\r\n"), "\r\n ", ""); unfolded != s {
-			t.Errorf("unfolded %q, want %q", unfolded, s)
-		}
-		if len(s) <= 75 && len(lines) != 1 {
-			t.Errorf("%d octets folded into %d lines", len(s), len(lines))
-		}
 	}
 }

@@ -1,9 +1,10 @@
-package main
+package cli
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -445,4 +446,9 @@ func TestAgenciesCommand(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "West Valley City PD (west-valley-city)") || !strings.Contains(r.stdout, "Christmas Eve (Dec 24)") {
 		t.Errorf("agencies: exit %d\n%s", r.code, r.stdout)
 	}
+}
+
+// run is the program as main runs it, with the given streams and environment.
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return Run(context.Background(), args, Env{Stdout: stdout, Stderr: stderr, Getenv: getenv})
 }

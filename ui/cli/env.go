@@ -1,0 +1,336 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"offduty/pricing"
+	"offduty/seed"
+	"offduty/store"
+)
+
+// officeZone is the zone of --now and of the office's clock.
+const officeZone = seed.Zone
+
+// exitError carries an exit status and a message for stderr.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func fail(code int, format string, args ...any) error {
+	return &exitError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// env is what every command gets: streams, the environment, the global
+// flags, and over SSH the server's store, clock and user.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	remote         *Remote
+
+	db      string
+	nowText string
+	demo    bool
+}
+
+func newEnv(io Env) *env {
+	e := &env{stdin: io.Stdin, stdout: io.Stdout, stderr: io.Stderr, getenv: io.Getenv, remote: io.Remote, demo: true}
+	if e.remote != nil {
+		// Nothing of the client's environment reaches a remote command.
+		e.getenv = func(string) string { return "" }
+		return e
+	}
+	e.db, e.nowText = e.getenv("OFFDUTY_DB"), e.getenv("OFFDUTY_NOW")
+	if e.db == "" {
+		e.db = defaultDB(e.getenv)
+	}
+	return e
+}
+
+// globalFlags are taken before or after any command.
+func (e *env) globalFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&e.db, "db", e.db, "database `FILE` (env OFFDUTY_DB; default $XDG_DATA_HOME/offduty/offduty.db, else ~/.local/share/offduty/offduty.db); local only")
+	fs.StringVar(&e.nowText, "now", e.nowText, "fix the clock at `\"YYYY-MM-DD HH:MM\"` office time, America/Denver (env OFFDUTY_NOW); local only")
+	fs.BoolVar(&e.demo, "demo", e.demo, "load demo officers, customers and jobs into a new database (--demo=false: agencies only)")
+}
+
+// remoteName is the signed-in user's name, or "" locally.
+func (e *env) remoteName() string {
+	if e.remote == nil {
+		return ""
+	}
+	return e.remote.User.Name
+}
+
+// now is the injected clock: the server's over SSH, else --now /
+// OFFDUTY_NOW, else the real time; in office time, to the minute.
+func (e *env) now() (time.Time, error) {
+	loc, err := time.LoadLocation(officeZone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if e.remote != nil {
+		return e.remote.Now().In(loc).Truncate(time.Minute), nil
+	}
+	if e.nowText == "" {
+		return time.Now().In(loc).Truncate(time.Minute), nil
+	}
+	t, err := pricing.ParseLocal(e.nowText, loc)
+	if err != nil {
+		return time.Time{}, fail(ExitInvalid, "--now: %v", err)
+	}
+	return t, nil
+}
+
+// office is the office's zone.
+func office() *time.Location {
+	loc, err := time.LoadLocation(officeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func defaultDB(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "offduty", "offduty.db")
+	}
+	home := getenv("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return filepath.Join(home, ".local", "share", "offduty", "offduty.db")
+}
+
+// open opens (or creates, with the agencies and, if asked, demo data) the
+// database; over SSH it is the server's, already open. Close it with
+// e.close.
+func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
+	now, err := e.now()
+	if err != nil {
+		return nil, now, err
+	}
+	if e.remote != nil {
+		return e.remote.Store, now, nil
+	}
+	clock := func() time.Time { return now }
+	if e.nowText == "" {
+		clock = time.Now
+	}
+	s, err := store.Open(e.db, store.WithClock(clock))
+	if err != nil {
+		return nil, now, fail(ExitInvalid, "%v", err)
+	}
+	created, err := seed.EnsureAgencies(ctx, s)
+	if err != nil {
+		s.Close()
+		return nil, now, fail(ExitInvalid, "%v", err)
+	}
+	if created && e.demo {
+		if err := seed.Demo(ctx, s, now); err != nil {
+			s.Close()
+			return nil, now, fail(ExitInvalid, "demo data: %v", err)
+		}
+	}
+	return s, now, nil
+}
+
+// close closes what open opened (never the server's store).
+func (e *env) close(s *store.Store) {
+	if s != nil && (e.remote == nil || s != e.remote.Store) {
+		s.Close()
+	}
+}
+
+// actor is who the commands act as: over SSH the signed-in user
+// ("name@ssh", whose role the store applies); locally the machine's user,
+// marked local so it can never be taken for a database user's name.
+func (e *env) actor() string {
+	if e.remote != nil {
+		return store.SSHActor(e.remote.User.Name)
+	}
+	if u := e.getenv("USER"); u != "" {
+		return u + " (local)"
+	}
+	return "local"
+}
+
+// storeFail turns a store error into an exit status: 2 when a rule or the
+// user's role refuses, 1 for invalid input or something that does not exist.
+func storeFail(cmd string, err error) error {
+	switch store.ErrorCode(err) {
+	case store.EConflict, store.EForbidden:
+		return fail(ExitRefused, "%s: %v", cmd, err)
+	}
+	return fail(ExitInvalid, "%s: %v", cmd, err)
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
+}
+
+// clean is text from the database made safe for a terminal.
+func clean(s string) string { return store.Clean(s, false) }
+
+// wantArgs checks the number of positional arguments with a message that
+// says what is wanted.
+func wantArgs(cmd string, args []string, n int, what string) error {
+	if len(args) != n {
+		return fail(ExitInvalid, "%s: want %s, got %d %s (see offduty %s --help)", cmd, what, len(args), plural(len(args), "argument"), cmd)
+	}
+	return nil
+}
+
+var wholeRE = regexp.MustCompile(`^-?[0-9]+$`)
+
+// parseWhole reads a plain decimal whole number ("5", "-1"); "+3", "0x5",
+// "1e3" and " 5" are refused.
+func parseWhole(s string) (int64, error) {
+	if !wholeRE.MatchString(s) {
+		return 0, fmt.Errorf("want a whole number such as 5, got %q", s)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is out of range", s)
+	}
+	return n, nil
+}
+
+// wholeValue is a strict decimal integer flag.
+type wholeValue struct{ p *int64 }
+
+func (v wholeValue) String() string { return strconv.FormatInt(*v.p, 10) }
+func (v wholeValue) Type() string   { return "int" }
+func (v wholeValue) Set(s string) error {
+	n, err := parseWhole(s)
+	if err != nil {
+		return err
+	}
+	*v.p = n
+	return nil
+}
+
+// intFlag is a strict decimal int flag.
+func intFlag(fs *pflag.FlagSet, name string, usage string) *int64 {
+	p := new(int64)
+	fs.Var(wholeValue{p}, name, usage)
+	return p
+}
+
+// idArg reads a number such as a job's or customer's id: "12" or "#12".
+func idArg(s string) (int64, bool) {
+	t := strings.TrimPrefix(strings.TrimSpace(s), "#")
+	if !regexp.MustCompile(`^[1-9][0-9]{0,17}$`).MatchString(t) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	return n, err == nil
+}
+
+// jobNumber reads a job number ("12" or "#12").
+func jobNumber(cmd, s string) (int64, error) {
+	id, ok := idArg(s)
+	if !ok {
+		return 0, fail(ExitInvalid, "%s: JOB must be a job number such as 12, got %q", cmd, s)
+	}
+	return id, nil
+}
+
+// agencyZones maps agency ids to their time zones.
+func agencyZones(ctx context.Context, s *store.Store) (map[int64]*time.Location, error) {
+	all, err := s.Agencies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*time.Location{}
+	for _, a := range all {
+		out[a.ID] = a.Loc
+	}
+	return out, nil
+}
+
+func zoneOf(zones map[int64]*time.Location, j store.Job, office *time.Location) *time.Location {
+	if loc := zones[j.AgencyID]; loc != nil {
+		return loc
+	}
+	return office
+}
+
+// shiftSpan is "Tue 08 Dec 2026 10:00-14:00" (the end's date is shown when it differs).
+func shiftSpan(start, end time.Time, loc *time.Location) string {
+	s, e := start.In(loc), end.In(loc)
+	if s.Format("2006-01-02") == e.Format("2006-01-02") || (e.Format("15:04") == "00:00" && e.Sub(s) <= 24*time.Hour) {
+		return s.Format("Mon 02 Jan 2006 15:04") + "-" + e.Format("15:04")
+	}
+	return s.Format("Mon 02 Jan 2006 15:04") + " - " + e.Format("Mon 02 Jan 15:04")
+}
+
+func statusText(s string) string { return strings.ReplaceAll(s, "_", " ") }
+
+// civilDate reads --period, --on and the like: "YYYY-MM-DD", or the
+// clock's day in the office when empty.
+func civilDate(e *env, cmd, flagName, v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		now, err := e.now()
+		if err != nil {
+			return time.Time{}, err
+		}
+		return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), nil
+	}
+	d, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return time.Time{}, fail(ExitInvalid, "%s: --%s: want a date YYYY-MM-DD, got %q", cmd, flagName, v)
+	}
+	return d, nil
+}
+
+// accountID reads --account: a customer's id ("12" or "#12").
+func accountID(cmd, v string) (int64, error) {
+	if strings.TrimSpace(v) == "" {
+		return 0, nil
+	}
+	id, ok := idArg(v)
+	if !ok {
+		return 0, fail(ExitInvalid, "%s: --account: want an account (customer) id such as 12, got %q", cmd, v)
+	}
+	return id, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

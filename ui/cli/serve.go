@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	charmlog "charm.land/log/v2"
+	"github.com/spf13/cobra"
+
+	"offduty/ui/sshd"
+)
+
+func newServeCmd(e *env) *cobra.Command {
+	var listen, hostKey, public string
+	var idle time.Duration
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the console and the commands over SSH to the users of the database",
+		Long: `Serves offduty over SSH to the users of the database (see offduty user): a user signs
+in with one of their public keys, and their role decides what they may see and change.
+  ssh -p 2222 HOST                 with a terminal: the console, one per session
+  ssh -p 2222 HOST COMMAND ...     runs an offduty command as that user (jobs, quote,
+                                   invoice export, job attach, user ..., see the README);
+                                   input on stdin, output on stdout, its exit status back
+Over SSH the server's database and clock are the only ones (--db and --now are refused), no
+path of the server is named (-o is refused: redirect stdout), and what manages the server
+itself (serve, seed) runs on its machine only. Keys that belong to no user and passwords are
+refused. The host key is created on first start (ed25519, mode 0600) and kept; it is a secret:
+keep a copy apart from the database's backups. Connects, disconnects and refusals are logged
+on stderr. SIGINT or SIGTERM stops accepting connections, tells every session and waits for
+them (10 s at most); a second signal ends at once.
+Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unusable.`,
+		Example: "  offduty serve --listen :2222 --public-address office.example.com:2222\n  ssh -p 2222 -i KEY localhost",
+		Args:    noArgs,
+	}
+	f := c.Flags()
+	f.StringVar(&listen, "listen", sshd.DefaultListen, "address to listen on, `HOST:PORT` (:2222 for every interface)")
+	f.StringVar(&public, "public-address", "", "the server as users reach it, `HOST:PORT`, named in the commands the console shows (default: the listen address)")
+	f.StringVar(&hostKey, "host-key", "", "host key `FILE`, created if missing (default: "+sshd.HostKeyName+" beside the database)")
+	f.DurationVar(&idle, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long with no key pressed (`DURATION`, e.g. 30m, 1h; 0 never)")
+	maxSessions := intFlag(f, "max-sessions", "sessions open at once (`N`); more are refused with a message; 0 no limit")
+	*maxSessions = 100
+	f.Lookup("max-sessions").DefValue = "100"
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if idle < 0 {
+			return fail(ExitInvalid, "serve: --idle-timeout cannot be negative (got %s)", idle)
+		}
+		if *maxSessions < 0 {
+			return fail(ExitInvalid, "serve: --max-sessions cannot be negative (got %d); 0 means no limit", *maxSessions)
+		}
+		host, port, err := net.SplitHostPort(listen)
+		if err != nil {
+			return fail(ExitInvalid, "serve: --listen: want HOST:PORT such as 127.0.0.1:2222, got %q", listen)
+		}
+		if public == "" {
+			if host == "" || host == "0.0.0.0" || host == "::" {
+				if host, err = os.Hostname(); err != nil || host == "" {
+					host = "localhost"
+				}
+			}
+			public = net.JoinHostPort(host, port)
+		} else if _, _, err := net.SplitHostPort(public); err != nil {
+			return fail(ExitInvalid, "serve: --public-address: want HOST:PORT such as office.example.com:2222, got %q", public)
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		s, now, err := e.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer e.close(s)
+		clock := time.Now
+		if e.nowText != "" {
+			clock = func() time.Time { return now }
+		}
+		logger := charmlog.NewWithOptions(e.stderr, charmlog.Options{ReportTimestamp: true, TimeFormat: "2006-01-02 15:04:05", Prefix: "serve"})
+		timeout := idle
+		if timeout == 0 {
+			timeout = -1 // never
+		}
+		srv, err := sshd.New(sshd.Config{Listen: listen, PublicAddress: public, HostKeyPath: hostKey, IdleTimeout: timeout, MaxSessions: int(*maxSessions),
+			Store: s, Now: clock, Loc: office(), Logger: logger,
+			Exec: func(ctx context.Context, r sshd.ExecRequest) int {
+				return Run(ctx, r.Args, Env{Stdin: r.Stdin, Stdout: r.Stdout, Stderr: r.Stderr,
+					Remote: &Remote{Store: s, User: r.User, Now: clock, PublicAddress: public, Terminal: r.PTY}})
+			}})
+		if err != nil {
+			return fail(ExitInvalid, "serve: %v", err)
+		}
+		ln, err := srv.Listen()
+		if err != nil {
+			return fail(ExitInvalid, "serve: %v", err)
+		}
+		if users, err := s.Users(ctx, e.actor()); err == nil && len(users) == 0 {
+			logger.Warn("no users yet: nobody can sign in; add one with: offduty user add NAME --role supervisor --key-file ~/.ssh/id_ed25519.pub")
+		}
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(ln) }()
+		select {
+		case err := <-served:
+			return fail(ExitInvalid, "serve: %v", err)
+		case <-ctx.Done():
+		}
+		stop() // a second signal ends the process at once
+		logger.Info("signal: shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			logger.Warn("shutdown: sessions did not end in time; their connections were closed", "err", err)
+		}
+		if err := <-served; err != nil && !errors.Is(err, sshd.ErrServerClosed) {
+			return fail(ExitInvalid, "serve: %v", err)
+		}
+		logger.Info("stopped")
+		return nil
+	}
+	return markLocal(c, "it listens on the server's network and reads its host key")
+}
