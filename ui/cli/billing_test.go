@@ -168,7 +168,7 @@ func TestInvoicesCommands(t *testing.T) {
 		{[]string{"invoice", "show", "2026-999999"}, 1, ""},
 		{[]string{"invoice", "show", "12"}, 1, ""},
 		{[]string{"invoice", "export", number, "--format", "docx", "-o", filepath.Join(dir, "x")}, 1, ""},
-		{[]string{"invoice", "export", number, "--format", "pdf"}, 1, ""}, // a PDF needs -o
+		{[]string{"invoice", "export", number, "--format", "pdf"}, 0, "%PDF-1."}, // stdout is not a terminal: the PDF goes there
 		{[]string{"invoice", "export", number, "-o", filepath.Join(dir, "no", "x.pdf")}, 1, ""},
 		{[]string{"invoice"}, 1, ""},
 		{[]string{"invoice", "refund", number}, 1, ""},
@@ -255,14 +255,18 @@ func TestBillingHelp(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"invoices", "--help"}, []string{"generate", "--period", "--account", "--save", "--issue", "--json"}},
-		{[]string{"invoice", "--help"}, []string{"export", "issue", "paid", "void", "--json"}},
-		{[]string{"invoice", "export", "--help"}, []string{"--format", "-o FILE", "--output"}},
-		{[]string{"payroll", "--help"}, []string{"show", "export", "--period", "--json"}},
-		{[]string{"payroll", "export", "--help"}, []string{"--lock", "-o FILE", "--format"}},
+		{[]string{"invoices", "--help"}, []string{"generate", "list"}},
+		{[]string{"invoices", "generate", "--help"}, []string{"--period", "--account", "--save", "--issue", "--on", "--json"}},
+		{[]string{"invoices", "list", "--help"}, []string{"--account", "--state", "--json"}},
+		{[]string{"invoice", "--help"}, []string{"show", "export", "issue", "paid", "void"}},
+		{[]string{"invoice", "show", "--help"}, []string{"--json"}},
+		{[]string{"invoice", "export", "--help"}, []string{"--format", "-o --output"}},
+		{[]string{"payroll", "--help"}, []string{"show", "export"}},
+		{[]string{"payroll", "show", "--help"}, []string{"--period", "--json"}},
+		{[]string{"payroll", "export", "--help"}, []string{"--lock", "-o --output", "--format", "--period"}},
 	} {
 		r := runWith(env, c.args...)
-		if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "Usage") != 1 {
+		if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "USAGE") != 1 {
 			t.Errorf("%v: exit %d stderr %q", c.args, r.code, r.stderr)
 		}
 		for _, w := range c.want {

@@ -199,7 +199,7 @@ func TestQuoteInvalidInput(t *testing.T) {
 		{"zero officers", with("--officers", "0"), []string{"--officers must be at least 1 (got 0)"}},
 		{"negative officers", with("--officers", "-3"), []string{"--officers must be at least 1 (got -3)"}},
 		{"501 officers", with("--officers", "501"), []string{"--officers", "at most 500", "501"}},
-		{"officers not a number", with("--officers", "two"), []string{"invalid value", "officers"}},
+		{"officers not a number", with("--officers", "two"), []string{"invalid argument", "officers"}},
 		{"missing officers", with("--officers", ""), []string{"--officers is required"}},
 		{"end not after start", with("--hours", "", "--end", "2026-12-08 09:00"), []string{"--end must be after --start"}},
 		{"end equals start", with("--hours", "", "--end", "2026-12-08 10:00"), []string{"--end must be after --start"}},
@@ -214,7 +214,7 @@ func TestQuoteInvalidInput(t *testing.T) {
 		{"vehicles for grantsville", with("--agency", "grantsville", "--vehicles", "1"), []string{"--vehicles", "Grantsville PD does not offer vehicles"}},
 		{"negative vehicles", with("--vehicles", "-1"), []string{"--vehicles cannot be negative"}},
 		{"received malformed", with("--received", "yesterday"), []string{"--received", "is not a date and time"}},
-		{"unknown flag", with("--officres", "2"), []string{"flag provided but not defined", "officres", "offduty quote --help"}},
+		{"unknown flag", with("--officres", "2"), []string{"unknown flag", "officres", "offduty quote --help"}},
 		{"stray argument", append(with(), "extra"), []string{`unexpected argument "extra"`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -313,7 +313,7 @@ func TestHelp(t *testing.T) {
 				t.Errorf("%v does not mention --%s:\n%s", c.args, f, r.stdout)
 			}
 		}
-		if n := strings.Count(r.stdout, "Usage"); n != 1 {
+		if n := strings.Count(r.stdout, "USAGE"); n != 1 {
 			t.Errorf("%v printed its usage %d times", c.args, n)
 		}
 	}

@@ -321,7 +321,7 @@ func TestAssignCommand(t *testing.T) {
 		{[]string{"assign", "abc", "1", "WV1702"}, "JOB must be a job number"},
 		{[]string{"assign", id(c), "0", "WV1702"}, "POSITION must be a slot number"},
 		{[]string{"assign", id(c), "one", "WV1702"}, "POSITION must be a slot number"},
-		{[]string{"assign", id(c), "1", "WV1702", "--bogus"}, "flag provided but not defined"},
+		{[]string{"assign", id(c), "1", "WV1702", "--bogus"}, "unknown flag"},
 	} {
 		refused(t, runWith(env, c.args...), 1, c.want)
 	}
@@ -466,7 +466,7 @@ func TestCancelCommand(t *testing.T) {
 		{[]string{"cancel", id(other), "--positions", "3"}, "has 2 officer positions"},
 		{[]string{"cancel", id(other), "--positions", "0"}, "--positions must be at least 1"},
 		{[]string{"cancel", id(other), "--positions", "-1"}, "--positions must be at least 1"},
-		{[]string{"cancel", id(other), "--positions", "two"}, "invalid value"},
+		{[]string{"cancel", id(other), "--positions", "two"}, "invalid argument"},
 		{[]string{"cancel"}, "want one JOB"},
 		{[]string{"cancel", id(other), id(other)}, "want one JOB"},
 		{[]string{"cancel", "#x"}, "JOB must be a job number"},
@@ -510,7 +510,7 @@ func TestDispatchCommandsHelp(t *testing.T) {
 	} {
 		for _, args := range [][]string{{c.cmd, "--help"}, {"help", c.cmd}} {
 			r := runWith(env, args...)
-			if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "Usage: offduty "+c.cmd) != 1 || !strings.Contains(r.stdout, "Exit status") {
+			if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "USAGE") != 1 || !strings.Contains(r.stdout, "offduty "+c.cmd) || !strings.Contains(r.stdout, "Exit status") {
 				t.Errorf("%v: exit %d stderr %q\n%s", args, r.code, r.stderr, r.stdout)
 			}
 			for _, f := range c.flags {

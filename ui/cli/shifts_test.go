@@ -182,11 +182,17 @@ func checkCalendar(t *testing.T, data string, o store.Officer, shifts []store.Of
 	if got, want := cal.text(t, "X-WR-CALNAME"), fmt.Sprintf("Off-duty shifts: %s (%s)", o.Name(), o.Badge); got != want {
 		t.Errorf("X-WR-CALNAME %q, want %q", got, want)
 	}
-	if len(cal.subs) != len(shifts) {
-		t.Fatalf("%d components, want %d events", len(cal.subs), len(shifts))
+	// The office's VTIMEZONE comes first (a calendar with no shift still
+	// holds a component, as RFC 5545 wants), then one VEVENT a shift.
+	if len(cal.subs) == 0 || cal.subs[0].name != "VTIMEZONE" || cal.subs[0].one(t, "TZID") != "America/Denver" {
+		t.Fatalf("the calendar does not start with the office's VTIMEZONE")
+	}
+	events := cal.subs[1:]
+	if len(events) != len(shifts) {
+		t.Fatalf("%d events, want %d", len(events), len(shifts))
 	}
 	uids := map[string]bool{}
-	for i, ev := range cal.subs {
+	for i, ev := range events {
 		sh := shifts[i]
 		if ev.name != "VEVENT" || len(ev.subs) != 0 {
 			t.Fatalf("component %d is %s with %d subcomponents", i, ev.name, len(ev.subs))
@@ -243,7 +249,7 @@ func checkCalendar(t *testing.T, data string, o store.Officer, shifts []store.Of
 			t.Errorf("%s STATUS %s", uid, ev.one(t, "STATUS"))
 		}
 	}
-	return cal.subs
+	return events
 }
 
 // trickyOrders are post orders with everything TEXT must escape, and a long
@@ -383,9 +389,9 @@ func TestShiftsExportRefusals(t *testing.T) {
 		{[]string{"shifts", "export", "--officer", "Wv1702", "-o", file}, "give the officer's numeric id"},
 		{[]string{"shifts", "export", "--officer", "WV1702", "--format", "csv", "-o", file}, `unknown format "csv" (known: ics)`},
 		{[]string{"shifts", "export", "--officer", "WV1702", "--from", "12/24"}, "--from: want YYYY-MM-DD"},
-		{[]string{"shifts", "export", "--officer", "WV1702", "--bogus"}, "flag provided but not defined"},
+		{[]string{"shifts", "export", "--officer", "WV1702", "--bogus"}, "unknown flag"},
 		{[]string{"shifts", "export", "--officer", "WV1702", "extra"}, `unexpected argument "extra"`},
-		{[]string{"shifts", "export", "--officer", fmt.Sprint(wv.ID), "-o", filepath.Join(dir, "missing", "out.ics")}, "cannot write"},
+		{[]string{"shifts", "export", "--officer", fmt.Sprint(wv.ID), "-o", filepath.Join(dir, "missing", "out.ics")}, "no folder"},
 		{[]string{"shifts", "export", "--officer", fmt.Sprint(wv.ID), "-o", dir}, "is a folder"},
 	} {
 		refused(t, runWith(env, c.args...), 1, c.want)
@@ -411,13 +417,19 @@ func TestShiftsExportRefusals(t *testing.T) {
 
 func TestShiftsHelp(t *testing.T) {
 	env := testEnv(t)
-	for _, args := range [][]string{{"shifts", "--help"}, {"shifts", "export", "--help"}, {"shifts", "export", "-h"}, {"help", "shifts"}} {
+	for _, args := range [][]string{{"shifts", "--help"}, {"help", "shifts"}} {
 		r := runWith(env, args...)
-		if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "Usage: offduty shifts export") != 1 || !strings.Contains(r.stdout, "Exit status") {
+		if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "USAGE") != 1 || !strings.Contains(r.stdout, "export") {
 			t.Errorf("%v: exit %d stderr %q\n%s", args, r.code, r.stderr, r.stdout)
 		}
-		for _, f := range []string{"--db", "--now", "--demo", "--officer", "--format", "-o FILE", "--output", "--from"} {
-			if !strings.Contains(r.stdout, "\n  "+f) {
+	}
+	for _, args := range [][]string{{"shifts", "export", "--help"}, {"shifts", "export", "-h"}, {"help", "shifts", "export"}} {
+		r := runWith(env, args...)
+		if r.code != 0 || r.stderr != "" || strings.Count(r.stdout, "USAGE") != 1 || !strings.Contains(r.stdout, "offduty shifts export") || !strings.Contains(r.stdout, "Exit status") {
+			t.Errorf("%v: exit %d stderr %q\n%s", args, r.code, r.stderr, r.stdout)
+		}
+		for _, f := range []string{"--db", "--now", "--demo", "--officer", "--format", "-o --output", "--from"} {
+			if !strings.Contains(r.stdout, "  "+f) {
 				t.Errorf("%v does not explain %s", args, f)
 			}
 		}

@@ -155,8 +155,14 @@ func newUserAddCmd(e *env) *cobra.Command {
 	var role, account string
 	var kf keyFlags
 	c := &cobra.Command{
-		Use:     "add NAME",
-		Short:   "Add a user with a role and keys",
+		Use:   "add NAME",
+		Short: "Add a user with a role and keys",
+		Long: `Adds a user who signs in over SSH with one of their keys. ROLE is operator, dispatcher,
+supervisor or customer; a customer user sees one account, --account CUSTOMER-ID (the ids
+are shown by offduty invoices list and in the console). Keys: --key "ssh-ed25519 AAAA..."
+(repeatable), --key-file FILE (locally), --key-file - (stdin, also over SSH).
+Exit status: 0 added; 1 invalid input or an unknown customer; 2 refused (the name or a key
+is taken, or the acting user is not a supervisor).`,
 		Example: "  offduty user add dana --role dispatcher --key-file ~/.ssh/dana.pub",
 	}
 	c.Flags().StringVar(&role, "role", "", "the user's `ROLE`: operator, dispatcher, supervisor or customer (required)")

@@ -114,7 +114,7 @@ func TestUserCommands(t *testing.T) {
 	// help
 	for _, args := range [][]string{{"user", "--help"}, {"help", "user"}, {"user", "add", "--help"}} {
 		r := runWith(env, args...)
-		if r.code != 0 || strings.Count(r.stdout, "Usage: offduty user") != 1 || !strings.Contains(r.stdout, "Exit status") {
+		if r.code != 0 || strings.Count(r.stdout, "USAGE") != 1 || !strings.Contains(r.stdout, "offduty user") || !strings.Contains(r.stdout, "Exit status") {
 			t.Errorf("%v: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 		}
 	}

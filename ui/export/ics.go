@@ -99,7 +99,8 @@ func shiftDescription(sh store.OfficerShift, loc *time.Location) string {
 	if po := store.Clean(sh.PostOrders, true); strings.TrimSpace(po) != "" {
 		fmt.Fprintf(&d, "Post orders:\n%s\n", po)
 	}
-	return d.String()
+	return strings.TrimRight(d.String(), "\n") // no empty line after the last
+
 }
 
 // shiftSpan is "Tue 08 Dec 2026 10:00-14:00" (the end's date is shown when it differs).
