@@ -71,6 +71,9 @@ func ValidUserName(name string) error {
 	if name == "" || len(name) > 64 {
 		return &Error{Code: EInvalid, Field: "name", Message: "a user name is 1 to 64 characters"}
 	}
+	if name == "." || name == ".." || strings.HasPrefix(name, "-") {
+		return &Error{Code: EInvalid, Field: "name", Message: fmt.Sprintf("user name %q: not . or .., and not starting with a dash", name)}
+	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
 			return &Error{Code: EInvalid, Field: "name", Message: fmt.Sprintf("user name %q: use letters, digits, dot, dash or underscore", name)}
