@@ -49,7 +49,7 @@ type tripwire struct{ reads atomic.Int32 }
 
 func (r *tripwire) Read(p []byte) (int, error) {
 	r.reads.Add(1)
-	return 0, errors.New("tripwire: read before the role was checked")
+	return 0, errors.New("tripwire: this reader must not be read")
 }
 
 // repeating is an endless stream that never tells its size; it counts what
@@ -303,11 +303,12 @@ func TestMediaFileRefusesNonRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(dir, "sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
+	if l, err := net.Listen("unix", sock); err != nil {
+		t.Logf("no socket case: %v", err) // e.g. a temp path too long for a socket
+		sock = fifo
+	} else {
+		defer l.Close()
 	}
-	defer l.Close()
 	link := func(name, target string) string {
 		p := filepath.Join(dir, name)
 		if err := os.Symlink(target, p); err != nil {

@@ -433,6 +433,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.key(msg)
 	}
 	// other messages (cursor blink, paste) go to whatever takes text
+	if _, paste := msg.(tea.PasteMsg); paste && a.hint != nil { // nothing behind the box takes it
+		return a, nil
+	}
 	switch {
 	case a.form != nil:
 		return a, a.form.Update(msg)

@@ -157,13 +157,13 @@ func (a *App) hintKey(km tea.KeyPressMsg) tea.Cmd {
 		if len(h.cmds) == 0 {
 			return nil
 		}
-		a.setMsg("Command sent to your terminal's clipboard (terminals without OSC 52 ignore it)")
+		a.setMsg("Copied to your clipboard, if your terminal allows it (OSC 52)")
 		return tea.SetClipboard(h.cmds[h.sel].line)
 	}
 	return nil
 }
 
-// hintKeys is the help while a hint box is open.
+// keys are the help while the box is open.
 func (h *remoteHint) keys() keyMap {
 	choose := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "choose"))
 	choose.SetEnabled(len(h.cmds) > 1)
