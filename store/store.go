@@ -31,14 +31,40 @@ type Store struct {
 	r     *sql.DB // read pool
 	path  string
 	now   func() time.Time
+	zone  *time.Location // the office's: what "today" is for billing and payroll
 	watch watcher
 }
+
+// DefaultZone is the office's zone unless WithZone says otherwise.
+const DefaultZone = "America/Denver"
 
 // Option configures Open.
 type Option func(*Store)
 
-// WithClock injects the clock used for created/updated stamps and the audit.
+// WithClock injects the clock used for created/updated stamps, the audit and
+// every time rule (a record never claims what has not happened by it).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithZone sets the office's zone, in which "today" is judged for invoices
+// and payroll (DefaultZone otherwise).
+func WithZone(loc *time.Location) Option { return func(s *Store) { s.zone = loc } }
+
+// Today is the office's current civil date, as a date value (00:00 UTC).
+func (s *Store) Today() time.Time { return civilIn(s.now(), s.zone) }
+
+// Years outside [MinYear, MaxYear] are refused wherever a date is taken.
+const (
+	MinYear = 2000
+	MaxYear = 2100
+)
+
+// checkYear refuses a date outside the years MinYear to MaxYear.
+func checkYear(field string, t time.Time) error {
+	if y := t.Year(); y < MinYear || y > MaxYear {
+		return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf("%s %s: dates run from %d to %d", field, t.Format("2006-01-02"), MinYear, MaxYear)}
+	}
+	return nil
+}
 
 // Open opens the database file at path, creating it (and its folder) and
 // applying migrations as needed.
@@ -61,6 +87,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s := &Store{path: path, now: time.Now}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.zone == nil {
+		loc, err := time.LoadLocation(DefaultZone)
+		if err != nil {
+			return nil, fmt.Errorf("office zone: %w", err)
+		}
+		s.zone = loc
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
