@@ -94,6 +94,17 @@ func (s *Store) EnsureAgencies(ctx context.Context, actor string, ins []AgencyIn
 			return false, err
 		}
 	}
+	// Read first: a database that has its agencies is opened without
+	// taking the write lock.
+	var have int
+	if err := s.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM agencies`).Scan(&have)
+	}); err != nil {
+		return false, err
+	}
+	if have > 0 {
+		return false, nil
+	}
 	created := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {

@@ -74,6 +74,7 @@ func work(t testing.TB, s *store.Store, j store.Job, sh shift) {
 	t.Helper()
 	ctx := context.Background()
 	for i, p := range j.Positions {
+		atLeast(t, j.Start)
 		if err := s.CheckIn(ctx, "field", p.ID, j.Start); err != nil {
 			t.Fatal(err)
 		}
@@ -81,6 +82,7 @@ func work(t testing.TB, s *store.Store, j store.Job, sh shift) {
 		if i < len(sh.outs) && sh.outs[i] != "" {
 			out = mustLocal(sh.outs[i])
 		}
+		atLeast(t, out)
 		if err := s.CheckOut(ctx, "field", p.ID, out); err != nil {
 			t.Fatal(err)
 		}

@@ -128,9 +128,48 @@ func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-// migrate applies the embedded migrations not yet recorded in schema_migrations.
+// migrate applies the embedded migrations not yet recorded in
+// schema_migrations. It first only reads which are applied (a shared lock):
+// opening a database that is up to date takes no write lock, so it never
+// waits behind, nor holds up, another process's writes.
 func (s *Store) migrate(ctx context.Context) error {
-	// The first statement opens the write connection, whose pragmas switch a
+	type migration struct {
+		version int
+		name    string
+		body    []byte
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	var all []migration
+	for _, name := range names {
+		base := filepath.Base(name)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		body, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		all = append(all, migration{v, base, body})
+	}
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	var pending []migration
+	for _, m := range all {
+		if !applied[m.version] {
+			pending = append(pending, m)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	// The first write opens the write connection, whose pragmas switch a
 	// new file to WAL. SQLite answers SQLITE_BUSY at once, without waiting,
 	// when another process is switching the same new file at that moment
 	// (waiting could deadlock): try again for a while.
@@ -145,33 +184,19 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		time.Sleep(wait)
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		body, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return err
-		}
+	for _, m := range pending {
 		err = s.tx(ctx, func(tx *sql.Tx) error {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
-				return nil
+				return nil // another process applied it meanwhile
 			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", base, err)
+			if _, err := tx.ExecContext(ctx, string(m.body)); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, v, base, fmtTime(s.now()))
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, fmtTime(s.now()))
 			return err
 		})
 		if err != nil {
@@ -179,6 +204,42 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// appliedMigrations reads the versions applied so far (none for a new
+// file), with no write lock.
+func (s *Store) appliedMigrations(ctx context.Context) (map[int]bool, error) {
+	out := map[int]bool{}
+	for wait := 5 * time.Millisecond; ; wait *= 2 {
+		var n int
+		err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n)
+		if err == nil && n == 0 {
+			return out, nil
+		}
+		if err == nil {
+			var rows *sql.Rows
+			if rows, err = s.w.QueryContext(ctx, `SELECT version FROM schema_migrations`); err == nil {
+				for rows.Next() {
+					var v int
+					if err = rows.Scan(&v); err != nil {
+						break
+					}
+					out[v] = true
+				}
+				rows.Close()
+				if err == nil {
+					err = rows.Err()
+				}
+				if err == nil {
+					return out, nil
+				}
+			}
+		}
+		if !isBusy(err) || wait > 2*time.Second {
+			return nil, err
+		}
+		time.Sleep(wait)
+	}
 }
 
 // SchemaVersion is the highest migration applied.

@@ -20,8 +20,56 @@ import (
 	"offduty/store"
 )
 
-// testNow is the fixed clock of these tests: Thursday 26 Nov 2026 09:00 in Utah.
+// testNow is the clock of these tests: Thursday 26 Nov 2026 09:00 in Utah,
+// unless a test moves it (setClock), as time passes for what it records.
 var testNow = mustLocal("2026-11-26 09:00")
+
+var (
+	clockMu  sync.Mutex
+	clockNow time.Time // zero: testNow
+)
+
+// now is the stores' clock in these tests.
+func now() time.Time {
+	clockMu.Lock()
+	defer clockMu.Unlock()
+	if clockNow.IsZero() {
+		return testNow
+	}
+	return clockNow
+}
+
+// setClock moves the clock to a local "YYYY-MM-DD HH:MM" (or an instant)
+// until the end of the test.
+func setClock(t testing.TB, at any) {
+	t.Helper()
+	var v time.Time
+	switch x := at.(type) {
+	case string:
+		v = mustLocal(x)
+	case time.Time:
+		v = x
+	default:
+		t.Fatalf("setClock(%v)", at)
+	}
+	clockMu.Lock()
+	clockNow = v
+	clockMu.Unlock()
+	t.Cleanup(func() {
+		clockMu.Lock()
+		clockNow = time.Time{}
+		clockMu.Unlock()
+	})
+}
+
+// atLeast moves the clock forward to t if it is earlier (recording what
+// happened at t needs the clock to have reached it).
+func atLeast(tb testing.TB, at time.Time) {
+	tb.Helper()
+	if now().Before(at) {
+		setClock(tb, at)
+	}
+}
 
 func denver() *time.Location {
 	loc, err := time.LoadLocation(seed.Zone)
@@ -44,7 +92,7 @@ func mustLocal(s string) time.Time {
 // clock, and closes it at the end of the test.
 func openStore(t testing.TB, path string) *store.Store {
 	t.Helper()
-	s, err := store.Open(path, store.WithClock(func() time.Time { return testNow }))
+	s, err := store.Open(path, store.WithClock(now))
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)
 	}
@@ -106,7 +154,7 @@ func storeErr(t testing.TB, err error, code, field string) *store.Error {
 func TestOpenMigratesNewFileAndReopens(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "nested", "folder", "offduty.db")
-	s, err := store.Open(path, store.WithClock(func() time.Time { return testNow }))
+	s, err := store.Open(path, store.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}
