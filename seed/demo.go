@@ -366,14 +366,14 @@ func demoBilling(ctx context.Context, s *store.Store, now time.Time, from time.T
 	for k, c := range custs {
 		day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
 		for {
-			ps, pe, err := pricing.Period(c.BillingCycle, day)
+			_, pe, err := pricing.Period(c.BillingCycle, day)
 			if err != nil {
 				return err
 			}
 			if pe.After(today.AddDate(0, 0, -30)) {
 				break
 			}
-			invs, err := s.GenerateInvoices(ctx, Actor, ps, c.ID, true)
+			invs, err := s.GenerateInvoices(ctx, Actor, pe.AddDate(0, 0, -1), c.ID, true) // the period ended on its last day
 			if err != nil {
 				return fmt.Errorf("demo invoices for %s: %w", c.Name, err)
 			}

@@ -31,8 +31,14 @@ var demoNow = func() time.Time {
 
 func open(t testing.TB) (*store.Store, *sql.DB) {
 	t.Helper()
+	return openAt(t, demoNow)
+}
+
+// openAt opens a new database whose store clock is now.
+func openAt(t testing.TB, now time.Time) (*store.Store, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "offduty.db")
-	s, err := store.Open(path, store.WithClock(func() time.Time { return demoNow }))
+	s, err := store.Open(path, store.WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +272,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 	}
 	// And a different clock gives different data.
 	ctx := context.Background()
-	s3, db3 := open(t)
+	s3, db3 := openAt(t, demoNow.AddDate(0, 0, 7))
 	if _, err := seed.EnsureAgencies(ctx, s3); err != nil {
 		t.Fatal(err)
 	}

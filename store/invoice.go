@@ -291,16 +291,6 @@ func vehicleCharge(a *pricing.Agency, j Job) (pricing.Line, bool) {
 	return a.ChargeVehicles(j.Vehicles, int(j.End.Sub(j.Start)/time.Minute))
 }
 
-// buildInvoice gathers what a customer owes for a period and has not been
-// billed yet: completed shifts position by position, vehicles, fees.
-func buildInvoice(ctx context.Context, q querier, pr *pricer, c Customer, ps, pe time.Time) (Invoice, error) {
-	set, err := loadBilling(ctx, q, c.ID, ps.Add(-36*time.Hour), pe.Add(36*time.Hour), false)
-	if err != nil {
-		return Invoice{}, err
-	}
-	return billPeriod(ctx, q, pr, c, ps, pe, set.jobs, set)
-}
-
 // billPeriod makes the invoice of customer c for the period [ps, pe) (civil
 // dates) from those of jobs (read into set) whose local start date falls in
 // it, and marks what it bills as claimed in set.
@@ -383,86 +373,306 @@ func billJob(inv *Invoice, a *pricing.Agency, j Job, day time.Time, set *billing
 	}
 }
 
-// GenerateInvoices builds, for every customer (or one), the invoice of the
-// billing period of its cycle that holds `day`, from what is not billed yet.
-// With save false it only previews; with save true it saves drafts and
-// claims their shifts, vehicles and fees, in one transaction.
+// A billing period can be billed once it has ended: its last day is before
+// today (office time). GenerateInvoices bills, for a date D, per account,
+// every period of the account's own cycle whose last day is on or before D
+// and before today, that holds work not billed yet: all of them, oldest
+// first (catch-up), never one still running.
+
+// GenerateInvoices builds the invoices of every ended period up to day (see
+// above), for every customer or one, oldest period first per account. With
+// save false it only previews; with save true it saves them as drafts and
+// claims their shifts, vehicles and fees, one account per transaction (so a
+// booking never waits long behind a bill of many accounts, and what a
+// killed run saved stays saved). What another bill saved meanwhile is not
+// billed twice: each account's work is read again inside its transaction.
 func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Time, customerID int64, save bool) ([]Invoice, error) {
-	var out []Invoice
-	build := func(q querier) error {
-		out = nil
-		custs, err := invoiceCustomers(ctx, q, customerID)
-		if err != nil {
-			return err
-		}
-		pr := newPricer()
-		for _, c := range custs {
-			ps, pe, err := pricing.Period(c.BillingCycle, day)
-			if err != nil {
-				return err
-			}
-			inv, err := buildInvoice(ctx, q, pr, c, ps, pe)
-			if err != nil {
-				return err
-			}
-			if len(inv.Lines) > 0 {
-				out = append(out, inv)
-			}
-		}
-		return nil
+	if err := checkYear("date", day); err != nil {
+		return nil, err
 	}
+	last := billableUntil(civil(day), s.Today())
+	plan, err := s.billingPlan(ctx, actor, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Invoice
 	if !save {
 		err := s.read(ctx, func(tx *sql.Tx) error {
-			if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
-				return err
+			pr := newPricer()
+			for _, a := range plan {
+				invs, _, err := billAccount(ctx, tx, pr, a.customer, a.from, last, time.Time{})
+				if err != nil {
+					return err
+				}
+				out = append(out, invs...)
 			}
-			return build(tx)
+			return nil
 		})
 		return out, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
-			return err
-		}
-		if err := build(tx); err != nil {
-			return err
-		}
-		now := fmtTime(s.now())
-		for i := range out {
-			inv := &out[i]
-			res, err := tx.ExecContext(ctx, `INSERT INTO invoices (customer_id, cycle, period_start, period_end, state, terms_days, subtotal, total,
-				created_at, created_by, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`, inv.CustomerID, inv.Cycle,
-				inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.Format(dateLayout), inv.TermsDays, inv.Subtotal.StringFixed(2), inv.Total.StringFixed(2), now, actor, now)
+	for _, a := range plan {
+		var saved []Invoice
+		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+				return err
+			}
+			invs, _, err := billAccount(ctx, tx, newPricer(), a.customer, a.from, last, time.Time{})
 			if err != nil {
 				return err
 			}
-			inv.ID, _ = res.LastInsertId()
-			inv.CreatedBy = actor
-			seen := map[claimKey]bool{}
-			for _, l := range inv.Lines {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, seq, kind, job_id, position_id, fee_id, day, site, officer, class,
-					basis, count, minutes, rate, amount, officer_pay, admin_fee, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					inv.ID, l.Seq, l.Kind, l.JobID, nullID(l.PositionID), nullID(l.FeeID), l.Day.Format(dateLayout), l.Site, l.Officer, l.Class,
-					l.Basis, l.Count, l.Minutes, l.Rate.StringFixed(2), l.Amount.StringFixed(2), l.OfficerPay.StringFixed(2), l.AdminFee.StringFixed(2), l.Description); err != nil {
+			for i := range invs {
+				if err := s.saveDraft(ctx, tx, actor, &invs[i]); err != nil {
 					return err
 				}
-				key := lineClaim(l)
-				if seen[key] {
-					continue // a position billed at two rates is claimed once
+			}
+			saved = invs
+			return nil
+		})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, saved...)
+	}
+	return out, nil
+}
+
+// RunningInvoices previews, per account (or one), what the periods still
+// running hold so far: billed once they end, never before.
+func (s *Store) RunningInvoices(ctx context.Context, actor string, customerID int64) ([]Invoice, error) {
+	today := s.Today()
+	last := billableUntil(today, today)
+	plan, err := s.billingPlan(ctx, actor, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Invoice
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		pr := newPricer()
+		for _, a := range plan {
+			_, running, err := billAccount(ctx, tx, pr, a.customer, a.from, last, today)
+			if err != nil {
+				return err
+			}
+			out = append(out, running...)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// billableUntil is the last day a period may end on to be billed for date
+// d: d itself, or yesterday when d is today or later.
+func billableUntil(d, today time.Time) time.Time {
+	if y := today.AddDate(0, 0, -1); d.After(y) {
+		return y
+	}
+	return d
+}
+
+// accountWork is an account with work not billed yet, from its earliest
+// such job's local start date.
+type accountWork struct {
+	customer Customer
+	from     time.Time // civil date
+}
+
+// billingPlan finds the accounts (or the one) with work not billed yet, and
+// where it starts: completed jobs (their positions and vehicles) and fees
+// on no invoice. It reads a handful of rows per account, not the history.
+func (s *Store) billingPlan(ctx context.Context, actor string, customerID int64) ([]accountWork, error) {
+	var out []accountWork
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
+		custs, err := invoiceCustomers(ctx, tx, customerID)
+		if err != nil {
+			return err
+		}
+		earliest := map[int64]time.Time{}
+		note := func(cust int64, start string) error {
+			t, err := parseTime(start)
+			if err != nil {
+				return err
+			}
+			// Local dates run up to 7 h behind UTC here and at most 14 h
+			// anywhere: a day early covers every zone (an empty period is
+			// skipped).
+			d := civil(t).AddDate(0, 0, -1)
+			if e, ok := earliest[cust]; !ok || d.Before(e) {
+				earliest[cust] = d
+			}
+			return nil
+		}
+		for _, q := range []string{
+			`SELECT j.customer_id, min(j.starts_at) FROM jobs j WHERE j.status = 'completed' GROUP BY j.customer_id`,
+			`SELECT j.customer_id, min(j.starts_at) FROM job_fees f JOIN jobs j ON j.id = f.job_id
+				WHERE CAST(f.total AS REAL) <> 0 AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
+				AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) GROUP BY j.customer_id`,
+		} {
+			rows, err := tx.QueryContext(ctx, q)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var cust int64
+				var start string
+				if err := rows.Scan(&cust, &start); err != nil {
+					rows.Close()
+					return err
 				}
-				seen[key] = true
-				if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES (?, ?, ?)`, key.kind, key.ref, inv.ID); err != nil {
-					return &Error{Code: EConflict, Field: "invoice", Message: fmt.Sprintf("%s %d is already on another invoice", key.kind, key.ref)}
+				if err := note(cust, start); err != nil {
+					rows.Close()
+					return err
 				}
 			}
-			if err := s.audit(ctx, tx, actor, "invoice", inv.ID, "draft", "", fmt.Sprintf("%s %s-%s, %d lines, %s",
-				inv.CustomerName, inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.AddDate(0, 0, -1).Format(dateLayout), len(inv.Lines), inv.Total.StringFixed(2))); err != nil {
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return err
+			}
+		}
+		for _, c := range custs {
+			if from, ok := earliest[c.ID]; ok {
+				out = append(out, accountWork{c, from})
 			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// billAccount builds customer c's invoices, period by period of its cycle
+// from the one holding `from`: those of the periods whose last day is on or
+// before `last` (ready), and, when today is set, those of the later periods
+// that have begun by today (running). Periods with nothing to bill are left
+// out.
+func billAccount(ctx context.Context, q querier, pr *pricer, c Customer, from, last, today time.Time) (ready, running []Invoice, err error) {
+	until := last.AddDate(0, 0, 1) // exclusive end of the ready periods
+	if !today.IsZero() && today.AddDate(0, 0, 1).After(until) {
+		until = today.AddDate(0, 0, 1)
+	}
+	ps, _, err := pricing.Period(c.BillingCycle, from)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ps.Before(until) {
+		return nil, nil, nil
+	}
+	set, err := loadBilling(ctx, q, c.ID, ps.Add(-36*time.Hour), until.Add(36*time.Hour), false)
+	if err != nil {
+		return nil, nil, err
+	}
+	for ps.Before(until) {
+		_, pe, err := pricing.Period(c.BillingCycle, ps)
+		if err != nil {
+			return nil, nil, err
+		}
+		ended := !pe.After(last.AddDate(0, 0, 1))
+		if !ended && today.IsZero() {
+			break
+		}
+		inv, err := billPeriod(ctx, q, pr, c, ps, pe, set.jobs, set)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(inv.Lines) > 0 {
+			if ended {
+				ready = append(ready, inv)
+			} else {
+				running = append(running, inv)
+			}
+		}
+		ps = pe
+	}
+	return ready, running, nil
+}
+
+// saveDraft writes a built invoice as a draft and claims what it bills.
+func (s *Store) saveDraft(ctx context.Context, tx *sql.Tx, actor string, inv *Invoice) error {
+	now := fmtTime(s.now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO invoices (customer_id, cycle, period_start, period_end, state, terms_days, subtotal, total,
+		created_at, created_by, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)`, inv.CustomerID, inv.Cycle,
+		inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.Format(dateLayout), inv.TermsDays, inv.Subtotal.StringFixed(2), inv.Total.StringFixed(2), now, actor, now)
+	if err != nil {
+		return err
+	}
+	inv.ID, _ = res.LastInsertId()
+	inv.CreatedBy = actor
+	seen := map[claimKey]bool{}
+	for _, l := range inv.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_lines (invoice_id, seq, kind, job_id, position_id, fee_id, day, site, officer, class,
+			basis, count, minutes, rate, amount, officer_pay, admin_fee, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			inv.ID, l.Seq, l.Kind, l.JobID, nullID(l.PositionID), nullID(l.FeeID), l.Day.Format(dateLayout), l.Site, l.Officer, l.Class,
+			l.Basis, l.Count, l.Minutes, l.Rate.StringFixed(2), l.Amount.StringFixed(2), l.OfficerPay.StringFixed(2), l.AdminFee.StringFixed(2), l.Description); err != nil {
+			return err
+		}
+		key := lineClaim(l)
+		if seen[key] {
+			continue // a position billed at two rates is claimed once
+		}
+		seen[key] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES (?, ?, ?)`, key.kind, key.ref, inv.ID); err != nil {
+			return &Error{Code: EConflict, Field: "invoice", Message: fmt.Sprintf("%s %d is already on another invoice", key.kind, key.ref)}
+		}
+	}
+	return s.audit(ctx, tx, actor, "invoice", inv.ID, "draft", "", fmt.Sprintf("%s %s-%s, %d lines, %s",
+		inv.CustomerName, inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.AddDate(0, 0, -1).Format(dateLayout), len(inv.Lines), inv.Total.StringFixed(2)))
+}
+
+// IssueDrafts issues, oldest period first and one per transaction, every
+// draft of the ended periods up to day (those GenerateInvoices covers for
+// it), of every account or one, on date `on`: whether this run saved them,
+// an earlier --save kept them, or a killed run left them. Run again after a
+// kill, it finishes the job; numbers stay gap-free. It returns the invoices
+// issued.
+func (s *Store) IssueDrafts(ctx context.Context, actor string, day time.Time, customerID int64, on time.Time) ([]Invoice, error) {
+	if err := checkYear("date", day); err != nil {
+		return nil, err
+	}
+	last := billableUntil(civil(day), s.Today())
+	var ids []int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
+		q := `SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.state = 'draft' AND i.period_end <= ?`
+		args := []any{last.AddDate(0, 0, 1).Format(dateLayout)}
+		if customerID != 0 {
+			q += ` AND i.customer_id = ?`
+			args = append(args, customerID)
+		}
+		rows, err := tx.QueryContext(ctx, q+` ORDER BY c.name COLLATE NOCASE, i.period_start, i.id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Invoice
+	for _, id := range ids {
+		if _, err := s.IssueInvoice(ctx, actor, id, on); err != nil {
+			if ErrorCode(err) == EConflict && strings.Contains(err.Error(), "only drafts are issued") {
+				continue // another run issued it meanwhile
+			}
+			return out, err
+		}
+		inv, err := s.Invoice(ctx, actor, id)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, inv)
+	}
+	return out, nil
 }
 
 // lineClaim is what an invoice line claims: its position, its job's
@@ -706,6 +916,19 @@ func (s *Store) IssueInvoice(ctx context.Context, actor string, id int64, on tim
 			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only drafts are issued", invoiceName(inv), inv.State)}
 		}
 		day := civil(on)
+		if err := checkYear("issue date", day); err != nil {
+			return err
+		}
+		// Issued today, or on a past day once its period has ended; never
+		// in the future.
+		if today := s.Today(); day.After(today) {
+			return &Error{Code: EInvalid, Field: "issued_on", Message: fmt.Sprintf("issue date %s is in the future: an invoice is issued today (%s) or on a past day",
+				longDate(day), longDate(today))}
+		}
+		if day.Before(inv.PeriodEnd) {
+			return &Error{Code: EInvalid, Field: "issued_on", Message: fmt.Sprintf("invoice %s covers %s to %s: it is issued from %s, once the period has ended (not %s)",
+				invoiceName(inv), longDate(inv.PeriodStart), longDate(inv.PeriodEnd.AddDate(0, 0, -1)), longDate(inv.PeriodEnd), longDate(day))}
+		}
 		var last int
 		err := tx.QueryRowContext(ctx, `INSERT INTO invoice_counters (year, last) VALUES (?, 1)
 			ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last`, day.Year()).Scan(&last)
@@ -765,13 +988,21 @@ func invoiceName(inv Invoice) string {
 // MarkPaid records the payment of an issued invoice; its jobs become paid.
 func (s *Store) MarkPaid(ctx context.Context, actor string, id int64, on time.Time, ref string) error {
 	ref = Clean(ref, false)
+	if n := len([]rune(ref)); n > 200 {
+		return &Error{Code: EInvalid, Field: "ref", Message: fmt.Sprintf("payment reference: at most 200 characters (got %d)", n)}
+	}
+	day := civil(on)
+	if err := checkYear("payment date", day); err != nil {
+		return err
+	}
 	return s.invoiceTx(ctx, actor, id, func(tx *sql.Tx, inv Invoice) error {
 		if inv.State != InvoiceIssued {
 			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only issued invoices are paid", invoiceName(inv), inv.State)}
 		}
-		day := civil(on)
-		if day.Before(inv.IssuedOn) {
-			return &Error{Code: EInvalid, Field: "paid_on", Message: "payment date is before the invoice was issued"}
+		// A payment lies between the issue date and today.
+		if today := s.Today(); day.Before(inv.IssuedOn) || day.After(today) {
+			return &Error{Code: EInvalid, Field: "paid_on", Message: fmt.Sprintf("payment date %s: it lies between the issue date (%s) and today (%s)",
+				longDate(day), longDate(inv.IssuedOn), longDate(today))}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET state = 'paid', paid_on = ?, paid_ref = ?, updated_at = ? WHERE id = ?`,
 			day.Format(dateLayout), ref, fmtTime(s.now()), id); err != nil {
@@ -793,6 +1024,9 @@ func (s *Store) VoidInvoice(ctx context.Context, actor string, id int64, reason 
 	if reason == "" {
 		return &Error{Code: EInvalid, Field: "reason", Message: "voiding needs a reason"}
 	}
+	if n := len([]rune(reason)); n > 500 {
+		return &Error{Code: EInvalid, Field: "reason", Message: fmt.Sprintf("reason: at most 500 characters (got %d)", n)}
+	}
 	return s.invoiceTx(ctx, actor, id, func(tx *sql.Tx, inv Invoice) error {
 		if inv.State != InvoiceDraft && inv.State != InvoiceIssued {
 			return &Error{Code: EConflict, Field: "state", Message: fmt.Sprintf("invoice %s is %s: only drafts and unpaid invoices can be voided", invoiceName(inv), inv.State)}
@@ -809,3 +1043,6 @@ func (s *Store) VoidInvoice(ctx context.Context, actor string, id int64, reason 
 		return s.audit(ctx, tx, actor, "invoice", id, "void", inv.State, reason)
 	})
 }
+
+// longDate is a civil date as people read it: "Sun 29 Nov 2026".
+func longDate(d time.Time) string { return d.Format("Mon 02 Jan 2006") }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -66,30 +68,91 @@ func TestInvoiceGeneratePreviewThenSave(t *testing.T) {
 	drain(a, a.inv.load())
 	a.tab = tabInvoices
 	before := len(a.inv.list)
-	// the newest periods are not billed yet: bill the week that just ended
+	today := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) // the app's clock
+	// g asks for a date, today by default: every period that has ended by
+	// then (the demo leaves its last month unbilled) is ready; the ones
+	// still running are listed apart, never billed.
 	drain(a, press(a, "g"))
-	a.inv.prompt.input.SetValue("2026-11-24")
+	if v := a.inv.prompt.input.Value(); v != "2026-11-26" {
+		t.Fatalf("g's default date %q, want today", v)
+	}
 	drain(a, press(a, "enter"))
-	if a.inv.preview == nil {
+	if a.inv.preview == nil || len(a.inv.preview) == 0 {
 		t.Fatalf("no preview: %s", a.inv.err)
 	}
+	for _, inv := range a.inv.preview {
+		if inv.PeriodEnd.After(today) {
+			t.Errorf("ready to bill: %s %s-%s, a period still running", inv.CustomerName, inv.PeriodStart.Format("2006-01-02"), inv.PeriodEnd.Format("2006-01-02"))
+		}
+	}
+	if len(a.inv.running) == 0 {
+		t.Fatal("nothing listed as still running")
+	}
+	for _, inv := range a.inv.running {
+		if !inv.PeriodEnd.After(today) {
+			t.Errorf("listed as running: %s %s, which has ended", inv.CustomerName, inv.PeriodStart.Format("2006-01-02"))
+		}
+	}
 	s := screen(a)
-	if !strings.Contains(s, "Preview") || !strings.Contains(s, "Save these as drafts?") {
+	if !strings.Contains(s, "Ready to bill: periods ended by Wed 25 Nov 2026") || !strings.Contains(s, "Still running") || !strings.Contains(s, "y save as drafts") {
 		t.Fatalf("preview:\n%s", s)
 	}
 	if len(a.inv.list) != before {
 		t.Fatal("preview saved something")
 	}
+	ready := len(a.inv.preview)
 	drain(a, press(a, "y"))
-	if len(a.inv.list) <= before {
-		t.Fatalf("no drafts saved: %s", a.msg)
+	if len(a.inv.list) != before+ready {
+		t.Fatalf("%d drafts saved, want %d: %s", len(a.inv.list)-before, ready, a.msg)
 	}
-	// generating again finds nothing new: every shift is on one invoice
+	for _, inv := range a.inv.list {
+		if inv.State == store.InvoiceDraft && inv.PeriodEnd.After(today) {
+			t.Errorf("a draft for a period still running: %s %s", inv.CustomerName, inv.PeriodStart.Format("2006-01-02"))
+		}
+	}
+	// Billing again finds nothing that has ended, and says so; what is still
+	// running is still listed.
 	drain(a, press(a, "g"))
-	a.inv.prompt.input.SetValue("2026-11-24")
 	drain(a, press(a, "enter"))
-	if a.inv.preview != nil || !strings.Contains(a.inv.err, "already on an invoice") {
-		t.Fatalf("second generation: preview %v, err %q", a.inv.preview != nil, a.inv.err)
+	if a.inv.preview == nil || len(a.inv.preview) != 0 || len(a.inv.running) == 0 {
+		t.Fatalf("second generation: preview %d, running %d, err %q", len(a.inv.preview), len(a.inv.running), a.inv.err)
+	}
+	if s := screen(a); !strings.Contains(s, "nothing: every period that has ended is billed") {
+		t.Fatalf("second preview:\n%s", s)
+	}
+	drain(a, press(a, "y")) // nothing to save
+	if a.inv.preview == nil {
+		t.Fatal("y closed an empty preview")
+	}
+	drain(a, press(a, "esc"))
+	if a.inv.preview != nil {
+		t.Fatal("esc did not close the preview")
+	}
+}
+
+func TestInvoiceGenerateAndIssueAll(t *testing.T) {
+	a := newTestApp(t, 80, 24)
+	drain(a, a.inv.load())
+	a.tab = tabInvoices
+	drain(a, press(a, "g"))
+	drain(a, press(a, "enter"))
+	ready := len(a.inv.preview)
+	if ready == 0 {
+		t.Fatalf("nothing ready: %s", a.inv.err)
+	}
+	assertFits(t, screen(a), 80, 24)
+	drain(a, press(a, "I"))
+	issued := 0
+	for _, inv := range a.inv.list {
+		if inv.State == store.InvoiceDraft {
+			t.Errorf("a draft is left: %s", invName(inv))
+		}
+		if inv.State == store.InvoiceIssued && inv.IssuedOn.Format("2006-01-02") == "2026-11-26" {
+			issued++
+		}
+	}
+	if issued != ready || !strings.Contains(a.msg, fmt.Sprintf("Issued %d invoices dated today", ready)) {
+		t.Fatalf("issued %d of %d: %q", issued, ready, a.msg)
 	}
 }
 

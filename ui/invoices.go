@@ -32,7 +32,8 @@ type invoicesModel struct {
 	readOnly bool           // a customer's own invoices
 	open     *store.Invoice // the invoice view
 	scroll   int
-	preview  []store.Invoice // generated, not saved yet
+	preview  []store.Invoice // generated, not saved yet: ended periods
+	running  []store.Invoice // periods still running, shown apart
 	genDay   time.Time
 	prompt   *prompt
 	confirm  *confirmBox
@@ -105,9 +106,10 @@ type (
 		err error
 	}
 	invoicePreviewMsg struct {
-		day  time.Time
-		list []store.Invoice
-		err  error
+		day     time.Time
+		list    []store.Invoice // ended periods, ready to bill
+		running []store.Invoice // periods still running: billed once they end
+		err     error
 	}
 	invoiceDoneMsg struct {
 		what string
@@ -244,11 +246,14 @@ func (m *invoicesModel) Update(msg tea.Msg) tea.Cmd {
 			m.err = msg.err.Error()
 			return nil
 		}
-		if len(msg.list) == 0 {
-			m.err = "nothing to bill for the period holding " + msg.day.Format("Mon 02 Jan 2006") + ": every completed shift is already on an invoice"
+		if len(msg.list) == 0 && len(msg.running) == 0 {
+			m.err = "nothing to bill: every completed shift up to " + msg.day.Format("Mon 02 Jan 2006") + " is on an invoice"
 			return nil
 		}
-		m.preview, m.genDay = msg.list, msg.day
+		m.preview, m.running, m.genDay = msg.list, msg.running, msg.day
+		if m.preview == nil {
+			m.preview = []store.Invoice{} // the preview shows, with only what is still running
+		}
 		return nil
 	case invoiceDoneMsg:
 		if msg.err == nil && m.open != nil && m.open.ID == msg.id {
@@ -277,17 +282,37 @@ func (m *invoicesModel) Update(msg tea.Msg) tea.Cmd {
 		return answer(&m.confirm, km)
 	}
 	if m.preview != nil {
+		day, st, actor, today := m.genDay, m.c.Store, m.c.Actor, m.today()
+		ready := len(m.preview)
 		switch km.String() {
 		case "y", "Y":
-			day, st, actor := m.genDay, m.c.Store, m.c.Actor
-			n := len(m.preview)
-			m.preview = nil
+			if ready == 0 {
+				return nil
+			}
+			m.preview, m.running = nil, nil
 			return func() tea.Msg {
 				list, err := st.GenerateInvoices(context.Background(), actor, day, 0, true)
-				return invoiceDoneMsg{what: fmt.Sprintf("Saved %d draft invoice(s) (previewed %d)", len(list), n), err: err}
+				return invoiceDoneMsg{what: fmt.Sprintf("Saved %d draft %s: i issues one, or g then I issues them all", len(list), plural(len(list), "invoice")), err: err}
 			}
-		case "n", "N", "esc":
-			m.preview = nil
+		case "I":
+			if ready == 0 {
+				return nil
+			}
+			m.preview, m.running = nil, nil
+			return func() tea.Msg {
+				ctx := context.Background()
+				if _, err := st.GenerateInvoices(ctx, actor, day, 0, true); err != nil {
+					return invoiceDoneMsg{err: err}
+				}
+				list, err := st.IssueDrafts(ctx, actor, day, 0, today)
+				total := pricing.Sum()
+				for _, inv := range list {
+					total = total.Add(inv.Total)
+				}
+				return invoiceDoneMsg{what: fmt.Sprintf("Issued %d %s dated today, %s", len(list), plural(len(list), "invoice"), pricing.FormatMoney(total)), err: err}
+			}
+		case "n", "N", "esc", "q":
+			m.preview, m.running = nil, nil
 		}
 		return nil
 	}
@@ -318,14 +343,18 @@ func (m *invoicesModel) Update(msg tea.Msg) tea.Cmd {
 		m.filtering = true
 		return m.filter.Focus()
 	case key.Matches(km, m.keys.Generate):
-		// default: the last day of last month, so every cycle's period holding it has ended
-		t := m.today()
-		def := time.Date(t.Year(), t.Month(), 0, 0, 0, 0, 0, time.UTC)
-		st := m.c.Store
-		return m.dayPrompt("Bill the period holding", def, func(day time.Time) tea.Cmd {
+		// Billing for a date takes every period ended by then (and before
+		// today) that holds work not billed yet: today bills all that can be.
+		st, actor := m.c.Store, m.c.Actor
+		return m.dayPrompt("Bill what has ended by", m.today(), func(day time.Time) tea.Cmd {
 			return func() tea.Msg {
-				list, err := st.GenerateInvoices(context.Background(), "", day, 0, false)
-				return invoicePreviewMsg{day: day, list: list, err: err}
+				ctx := context.Background()
+				list, err := st.GenerateInvoices(ctx, actor, day, 0, false)
+				if err != nil {
+					return invoicePreviewMsg{day: day, err: err}
+				}
+				running, err := st.RunningInvoices(ctx, actor, 0)
+				return invoicePreviewMsg{day: day, list: list, running: running, err: err}
 			}
 		})
 	case key.Matches(km, m.keys.Issue):
@@ -452,7 +481,7 @@ func (m *invoicesModel) listView(height int) string {
 		m.offset = m.cursor - rows + 1
 	}
 	if len(m.view) == 0 {
-		out = append(out, st.Muted.Render(" No invoices here. g generates the invoices of a period."))
+		out = append(out, st.Muted.Render(" No invoices here. g bills every period that has ended."))
 	}
 	for i := m.offset; i < len(m.view) && i < m.offset+rows; i++ {
 		inv := m.list[m.view[i]]
@@ -488,22 +517,59 @@ func (m *invoicesModel) previewView(height int) string {
 	st := m.c.Styles
 	w := m.c.Width
 	accW := max(w-1-10-24-6-13-1, 10)
+	row := func(inv store.Invoice) string {
+		period := inv.PeriodStart.Format("02 Jan") + "-" + inv.PeriodEnd.AddDate(0, 0, -1).Format("02 Jan 2006")
+		return fit(fmt.Sprintf(" %s %-9s %-23s %5d %12s", fit(safe(inv.CustomerName), accW), inv.Cycle, period, len(inv.Lines), pricing.FormatMoney(inv.Total)), w)
+	}
+	upTo := m.genDay
+	if today := m.today(); !upTo.Before(today) {
+		upTo = today.AddDate(0, 0, -1)
+	}
+	head := []string{st.Title.Render(truncate("Ready to bill: periods ended by "+upTo.Format("Mon 02 Jan 2006"), w)),
+		st.Muted.Render(truncate("each account's own cycle, oldest period first; nothing is saved until y", w)),
+		st.Header.Render(fit(fmt.Sprintf(" %s %-9s %-23s %5s %12s", fit("Account", accW), "Cycle", "Period", "Lines", "Total"), w))}
+	var ready []string
 	total := pricing.Sum()
 	for _, inv := range m.preview {
+		ready = append(ready, row(inv))
 		total = total.Add(inv.Total)
 	}
-	out := []string{st.Title.Render("Preview: invoices for the periods holding " + m.genDay.Format("Mon 02 Jan 2006")),
-		st.Muted.Render(truncate("each account's own cycle sets its period; nothing is saved until y", w)),
-		st.Header.Render(fit(fmt.Sprintf(" %s %-9s %-23s %5s %12s", fit("Account", accW), "Cycle", "Period", "Lines", "Total"), w))}
-	for _, inv := range m.preview {
-		period := inv.PeriodStart.Format("02 Jan") + "-" + inv.PeriodEnd.AddDate(0, 0, -1).Format("02 Jan 2006")
-		out = append(out, fit(fmt.Sprintf(" %s %-9s %-23s %5d %12s", fit(safe(inv.CustomerName), accW), inv.Cycle, period, len(inv.Lines), pricing.FormatMoney(inv.Total)), w))
+	if len(m.preview) == 0 {
+		ready = append(ready, st.Muted.Render(truncate(" nothing: every period that has ended is billed", w)))
+	} else {
+		ready = append(ready, st.Total.Render(fit(fmt.Sprintf(" %s %-9s %-23s %5s %12s", fit(fmt.Sprintf("%d %s", len(m.preview), plural(len(m.preview), "invoice")), accW), "", "", "", pricing.FormatMoney(total)), w)))
 	}
-	out = append(out, st.Total.Render(fit(fmt.Sprintf(" %s %-9s %-23s %5s %12s", fit(fmt.Sprintf("%d invoices", len(m.preview)), accW), "", "", "", pricing.FormatMoney(total)), w)),
-		"", st.Warn.Render("Save these as drafts?  y/n"))
-	if len(out) > height {
-		out = append(out[:height-1], out[len(out)-1])
+	var running []string
+	if len(m.running) > 0 {
+		so := pricing.Sum()
+		for _, inv := range m.running {
+			so = so.Add(inv.Total)
+		}
+		running = append(running, "", st.Warn.Render(truncate(fmt.Sprintf("Still running, billed once they end (%d, %s so far):", len(m.running), pricing.FormatMoney(so)), w)))
+		for _, inv := range m.running {
+			running = append(running, st.Muted.Render(row(inv)))
+		}
 	}
+	ask := "y save as drafts  I save and issue all today  n cancel"
+	if len(m.preview) == 0 {
+		ask = "nothing to save  esc back"
+	}
+	foot := []string{"", st.Warn.Render(truncate(ask, w))}
+	// Fit the height: the ready list first, then what is still running,
+	// each cut with a "… N more" line.
+	room := max(height-len(head)-len(foot), 2)
+	cut := func(lines []string, n int) []string {
+		if len(lines) <= n {
+			return lines
+		}
+		if n <= 0 {
+			return nil
+		}
+		return append(lines[:n-1], st.Muted.Render(fmt.Sprintf(" … %d more", len(lines)-n+1)))
+	}
+	ready = cut(ready, max(room-min(len(running), 4), 2))
+	running = cut(running, room-len(ready))
+	out := append(append(append(head, ready...), running...), foot...)
 	return strings.Join(out, "\n")
 }
 
@@ -527,9 +593,9 @@ func (m *invoicesModel) invoiceView(inv store.Invoice, height int) string {
 	var lines []string
 	for _, l := range inv.Lines {
 		who := l.Officer
-		class := l.Class
-		if l.Basis != "" && l.Basis != pricing.BasisRegular && l.Basis != l.Class {
-			class += " " + l.Basis[:min(3, len(l.Basis))]
+		class := safe(l.Class)
+		if basis := safe(l.Basis); basis != "" && basis != pricing.BasisRegular && basis != class {
+			class += " " + truncate(basis, 3)
 		}
 		hours, rate := pricing.FormatMinutes(l.Minutes), l.Rate.StringFixed(2)
 		switch l.Kind {
@@ -541,7 +607,7 @@ func (m *invoicesModel) invoiceView(inv store.Invoice, height int) string {
 		lines = append(lines, fit(fmt.Sprintf(" %-6s %s %-19s %-9s %6s %6s %10s", l.Day.Format("02 Jan"), fit(safe(l.Site), siteW), truncate(safe(who), 19),
 			truncate(class, 9), hours, rate, pricing.FormatMoney(l.Amount)), w))
 		if l.Description != "" && l.Kind != "fee" {
-			lines = append(lines, st.Muted.Render(fit("        "+l.Description, w)))
+			lines = append(lines, st.Muted.Render(fit("        "+safe(l.Description), w)))
 		}
 	}
 	room := max(height-len(out)-4, 1)
@@ -568,4 +634,11 @@ func dateOr(t time.Time, def string) string {
 		return def
 	}
 	return t.Format("02 Jan 2006")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -245,31 +245,37 @@ func newInvoicesGenerateCmd(e *env) *cobra.Command {
 	var save, issue, asJSON bool
 	c := &cobra.Command{
 		Use:   "generate",
-		Short: "Bill accounts: preview, save drafts, or issue",
-		Long: `For every account (or one), the invoice of the period of its billing cycle (weekly
-Monday to Sunday, biweekly, monthly) that holds the date: its completed shifts not billed
-yet, one line per shift and position and rate (billed hours: the minimum, the full shift
-when released early, the real time when held over; prices from each job's own rate card),
-its vehicles and its cancellation and reduction fees. Without --save it only previews;
---save keeps them as drafts; --issue also issues them (numbers in order, due dates from the
-terms). Accounts with nothing to bill are left out. Supervisors only.
---json prints a JSON array (money as two-decimal strings; period_end is the last day).
+		Short: "Bill every period that has ended: preview, save drafts, or issue",
+		Long: `Bills, for a date D (--period, default today), per account (or one), every period of the
+account's own billing cycle (weekly Monday to Sunday, biweekly, monthly) whose last day is on
+or before D and before today, that holds work not billed yet: all of them, oldest first
+(catch-up), never a period still running. An invoice has the period's completed shifts not
+billed yet, one line per shift and position and rate (billed hours: the minimum, the full
+shift when released early, the real time when held over; prices from each job's own rate
+card), its vehicles and its cancellation and reduction fees.
+Without --save it only previews, and lists apart what the periods still running hold so far;
+--save keeps the invoices as drafts (one account per transaction); --issue saves them and
+issues every draft of the periods covered, oldest first (numbers in order, due dates from the
+terms), also drafts an earlier --save or a killed run left: run it again after an interruption
+and it finishes the job. Supervisors only.
+--json prints a JSON array of the invoices (money as two-decimal strings; period_end is the
+last day).
 Exit status: 0 (also when there is nothing to bill); 1 invalid input or an unknown account;
 2 refused by a rule or a role.`,
+		Example: `  offduty invoices generate                       # preview what has ended, up to today
+  offduty invoices generate --issue                # bill and issue it all
+  offduty invoices generate --period 2026-11-30 --account 3 --save`,
 		Args: noArgs,
 	}
 	f := c.Flags()
-	f.StringVar(&period, "period", "", "a date `YYYY-MM-DD` in the periods to bill (required)")
+	f.StringVar(&period, "period", "", "bill the periods ended on or before this date `YYYY-MM-DD` (default: today; a period still running is never billed)")
 	f.StringVar(&account, "account", "", "bill only this account (customer `ID`)")
 	f.BoolVar(&save, "save", false, "keep the invoices as drafts (without it: a preview, nothing written)")
-	f.BoolVar(&issue, "issue", false, "save and issue them (implies --save)")
-	f.StringVar(&on, "on", "", "with --issue: the issue date `YYYY-MM-DD` (default: the clock's day)")
+	f.BoolVar(&issue, "issue", false, "save and issue them, and every draft of the periods covered (implies --save)")
+	f.StringVar(&on, "on", "", "with --issue: the issue date `YYYY-MM-DD` (default: today; never in the future)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON array")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		const label = "invoices generate"
-		if strings.TrimSpace(period) == "" {
-			return fail(ExitInvalid, "%s: --period is required, e.g. --period 2026-11-01", label)
-		}
 		day, err := civilDate(e, label, "period", period)
 		if err != nil {
 			return err
@@ -285,6 +291,10 @@ Exit status: 0 (also when there is nothing to bill); 1 invalid input or an unkno
 		if err != nil {
 			return err
 		}
+		today, err := civilDate(e, label, "now", "")
+		if err != nil {
+			return err
+		}
 		ctx := cmd.Context()
 		s, _, err := e.open(ctx)
 		if err != nil {
@@ -296,18 +306,15 @@ Exit status: 0 (also when there is nothing to bill); 1 invalid input or an unkno
 			return storeFail(label, err)
 		}
 		if issue {
-			for i := range invs {
-				if _, err := s.IssueInvoice(ctx, e.actor(), invs[i].ID, issueOn); err != nil {
-					return storeFail(label, err)
-				}
-				if invs[i], err = s.Invoice(ctx, e.actor(), invs[i].ID); err != nil {
-					return storeFail(label, err)
-				}
+			if invs, err = s.IssueDrafts(ctx, e.actor(), day, cust, issueOn); err != nil {
+				return storeFail(label, err)
 			}
 		}
-		today, err := civilDate(e, label, "now", "")
-		if err != nil {
-			return err
+		var running []store.Invoice
+		if !save && !issue && !asJSON {
+			if running, err = s.RunningInvoices(ctx, e.actor(), cust); err != nil {
+				return storeFail(label, err)
+			}
 		}
 		if asJSON {
 			out := make([]any, 0, len(invs))
@@ -316,25 +323,39 @@ Exit status: 0 (also when there is nothing to bill); 1 invalid input or an unkno
 			}
 			return writeJSON(e.stdout, out)
 		}
+		upTo := day
+		if !day.Before(today) {
+			upTo = today.AddDate(0, 0, -1)
+		}
 		if len(invs) == 0 {
-			fmt.Fprintf(e.stdout, "Nothing to bill for the periods holding %s.\n", day.Format("2006-01-02"))
-			return nil
+			fmt.Fprintf(e.stdout, "Nothing to bill: no period ended by %s holds work not billed yet.\n", upTo.Format("Mon 02 Jan 2006"))
+		} else {
+			total := decimal.Zero
+			lines := 0
+			for _, inv := range invs {
+				fmt.Fprint(e.stdout, formatInvoice(inv, today, false))
+				total = total.Add(inv.Total)
+				lines += len(inv.Lines)
+			}
+			what := "previewed (nothing saved; --save keeps them, --issue issues them)"
+			switch {
+			case issue:
+				what = "issued"
+			case save:
+				what = "saved as drafts"
+			}
+			fmt.Fprintf(e.stdout, "%d %s, %d %s, %s: %s.\n", len(invs), plural(len(invs), "invoice"), lines, plural(lines, "line"), pricing.FormatMoney(total), what)
 		}
-		total := decimal.Zero
-		lines := 0
-		for _, inv := range invs {
-			fmt.Fprint(e.stdout, formatInvoice(inv, today, false))
-			total = total.Add(inv.Total)
-			lines += len(inv.Lines)
+		if len(running) > 0 {
+			total := decimal.Zero
+			fmt.Fprintf(e.stdout, "\nStill running (billed once they end, not now):\n")
+			for _, inv := range running {
+				fmt.Fprintf(e.stdout, "  %-28s %-9s %s to %s  %12s so far\n", clip(clean(inv.CustomerName), 28), inv.Cycle,
+					inv.PeriodStart.Format("2006-01-02"), inv.PeriodEnd.AddDate(0, 0, -1).Format("2006-01-02"), pricing.FormatMoney(inv.Total))
+				total = total.Add(inv.Total)
+			}
+			fmt.Fprintf(e.stdout, "  %d %s, %s so far.\n", len(running), plural(len(running), "period"), pricing.FormatMoney(total))
 		}
-		what := "previewed (nothing saved; --save keeps them)"
-		switch {
-		case issue:
-			what = "issued"
-		case save:
-			what = "saved as drafts"
-		}
-		fmt.Fprintf(e.stdout, "%d %s, %d %s, %s: %s.\n", len(invs), plural(len(invs), "invoice"), lines, plural(lines, "line"), pricing.FormatMoney(total), what)
 		return nil
 	}
 	return c
