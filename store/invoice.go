@@ -919,15 +919,15 @@ func (s *Store) IssueInvoice(ctx context.Context, actor string, id int64, on tim
 		if err := checkYear("issue date", day); err != nil {
 			return err
 		}
-		// Issued today, or on a past day once its period has ended; never
-		// in the future.
+		// Issued today, or on a past day not before the period's end (its
+		// last day); never in the future.
 		if today := s.Today(); day.After(today) {
 			return &Error{Code: EInvalid, Field: "issued_on", Message: fmt.Sprintf("issue date %s is in the future: an invoice is issued today (%s) or on a past day",
 				longDate(day), longDate(today))}
 		}
-		if day.Before(inv.PeriodEnd) {
-			return &Error{Code: EInvalid, Field: "issued_on", Message: fmt.Sprintf("invoice %s covers %s to %s: it is issued from %s, once the period has ended (not %s)",
-				invoiceName(inv), longDate(inv.PeriodStart), longDate(inv.PeriodEnd.AddDate(0, 0, -1)), longDate(inv.PeriodEnd), longDate(day))}
+		if lastDay := inv.PeriodEnd.AddDate(0, 0, -1); day.Before(lastDay) {
+			return &Error{Code: EInvalid, Field: "issued_on", Message: fmt.Sprintf("invoice %s covers %s to %s: it is not issued before the period's end (%s), not on %s",
+				invoiceName(inv), longDate(inv.PeriodStart), longDate(lastDay), longDate(lastDay), longDate(day))}
 		}
 		var last int
 		err := tx.QueryRowContext(ctx, `INSERT INTO invoice_counters (year, last) VALUES (?, 1)

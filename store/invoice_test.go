@@ -184,8 +184,9 @@ func TestInvoiceLines(t *testing.T) {
 	db := rawDB(t, path)
 	cust, want, total := december(t, s)
 
-	// A preview bills the month and writes nothing.
-	invs, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-20"), cust, false)
+	// Once December has ended, a preview bills the month and writes nothing.
+	setClock(t, "2027-01-02 09:00")
+	invs, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-31"), cust, false)
 	if err != nil || len(invs) != 1 {
 		t.Fatalf("preview = %d invoices, %v", len(invs), err)
 	}
@@ -206,7 +207,7 @@ func TestInvoiceLines(t *testing.T) {
 	}
 
 	// Saved, it reads back the same, a draft.
-	saved, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-01"), cust, true)
+	saved, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-31"), cust, true)
 	if err != nil || len(saved) != 1 || saved[0].ID == 0 {
 		t.Fatalf("save = %+v, %v", saved, err)
 	}
@@ -229,13 +230,17 @@ func TestInvoiceLines(t *testing.T) {
 			t.Errorf("generate again (save %v) = %d invoices, %v", save, len(again), err)
 		}
 	}
-	// January is its own invoice.
-	jan, err := s.GenerateInvoices(ctx, "office", day(t, "2027-01-15"), cust, false)
+	// January is its own invoice, once it has ended.
+	if jan, err := s.GenerateInvoices(ctx, "office", day(t, "2027-01-31"), cust, false); err != nil || len(jan) != 0 {
+		t.Errorf("January billed while it runs: %+v, %v", jan, err)
+	}
+	setClock(t, "2027-02-01 09:00")
+	jan, err := s.GenerateInvoices(ctx, "office", day(t, "2027-01-31"), cust, false)
 	if err != nil || len(jan) != 1 || len(jan[0].Lines) != 1 || !jan[0].Total.Equal(dec("228.00")) {
 		t.Errorf("January = %+v, %v", jan, err)
 	}
 	// An unknown account is invalid input.
-	if _, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-01"), 9999, false); store.ErrorCode(err) != store.ENotFound {
+	if _, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-31"), 9999, false); store.ErrorCode(err) != store.ENotFound {
 		t.Errorf("unknown account: %v", err)
 	}
 }
@@ -255,28 +260,43 @@ func TestInvoiceCycles(t *testing.T) {
 	workedJob(t, s, weekly.ID, site.ID, shift{start: "2026-12-06 23:00", end: "2026-12-07 02:00", officers: 1}, "WA")
 	workedJob(t, s, weekly.ID, site.ID, shift{start: "2026-12-07 10:00", end: "2026-12-07 14:00", officers: 1}, "WB")
 	workedJob(t, s, weekly.ID, site.ID, shift{start: "2026-12-13 10:00", end: "2026-12-13 14:00", officers: 1}, "WC")
+	// On Tue 15 Dec both weeks have ended. Billing for a date takes every
+	// week ended by then, oldest first; a week still running on that date
+	// waits.
+	setClock(t, "2026-12-15 09:00")
+	type want struct {
+		from, total string
+		lines       int
+	}
+	week1, week2 := want{"2026-11-30", "171.00", 1}, want{"2026-12-07", "456.00", 2} // 3 h; 4 h + 4 h
 	for _, c := range []struct {
-		day, from, total string
-		lines            int
+		day  string
+		want []want
 	}{
-		{"2026-12-01", "2026-11-30", "171.00", 1}, // 3 h
-		{"2026-12-10", "2026-12-07", "456.00", 2},
+		{"2026-11-29", nil},
+		{"2026-12-06", []want{week1}},
+		{"2026-12-10", []want{week1}},
+		{"2026-12-13", []want{week1, week2}},
+		{"2026-12-31", []want{week1, week2}}, // a date ahead: up to yesterday
 	} {
 		invs, err := s.GenerateInvoices(ctx, "office", day(t, c.day), 0, false)
-		if err != nil || len(invs) != 1 {
-			t.Fatalf("%s: %d invoices, %v", c.day, len(invs), err)
+		if err != nil || len(invs) != len(c.want) {
+			t.Fatalf("%s: %d invoices, %v; want %d", c.day, len(invs), err, len(c.want))
 		}
-		inv := invs[0]
-		if inv.Cycle != "weekly" || inv.PeriodStart.Format("2006-01-02") != c.from || inv.PeriodEnd.Sub(inv.PeriodStart) != 7*24*time.Hour ||
-			len(inv.Lines) != c.lines || !inv.Total.Equal(dec(c.total)) || inv.TermsDays != 15 {
-			t.Errorf("%s: %s %s to %s, %d lines, %s, terms %d", c.day, inv.Cycle, inv.PeriodStart.Format("2006-01-02"), inv.PeriodEnd.Format("2006-01-02"),
-				len(inv.Lines), inv.Total, inv.TermsDays)
+		for i, w := range c.want {
+			inv := invs[i]
+			if inv.Cycle != "weekly" || inv.PeriodStart.Format("2006-01-02") != w.from || inv.PeriodEnd.Sub(inv.PeriodStart) != 7*24*time.Hour ||
+				len(inv.Lines) != w.lines || !inv.Total.Equal(dec(w.total)) || inv.TermsDays != 15 {
+				t.Errorf("%s #%d: %s %s to %s, %d lines, %s, terms %d", c.day, i, inv.Cycle, inv.PeriodStart.Format("2006-01-02"), inv.PeriodEnd.Format("2006-01-02"),
+					len(inv.Lines), inv.Total, inv.TermsDays)
+			}
 		}
 	}
-	saved, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-10"), weekly.ID, true)
-	if err != nil || len(saved) != 1 {
+	saved, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-13"), weekly.ID, true)
+	if err != nil || len(saved) != 2 {
 		t.Fatal(saved, err)
 	}
+	saved = saved[1:]
 	n, err := s.IssueInvoice(ctx, "office", saved[0].ID, day(t, "2026-12-14"))
 	if err != nil {
 		t.Fatal(err)
@@ -295,7 +315,8 @@ func TestInvoiceStates(t *testing.T) {
 	a := workedJob(t, s, cust, site, shift{start: "2026-12-08 10:00", end: "2026-12-08 14:00", officers: 2}, "SA")
 	status := func(id int64) string { return job(t, s, id).Status }
 
-	invs, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-01"), cust, true)
+	setClock(t, "2027-02-01 09:00") // December and January have ended
+	invs, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-31"), cust, true)
 	if err != nil || len(invs) != 1 || !invs[0].Total.Equal(dec("456.00")) {
 		t.Fatalf("generate = %+v, %v", invs, err)
 	}
@@ -320,7 +341,7 @@ func TestInvoiceStates(t *testing.T) {
 	if _, err := s.IssueInvoice(ctx, "office", draft, day(t, "2027-01-02")); store.ErrorCode(err) != store.EConflict {
 		t.Errorf("issue a void draft: %v", err)
 	}
-	invs, err = s.GenerateInvoices(ctx, "office", day(t, "2026-12-01"), cust, true)
+	invs, err = s.GenerateInvoices(ctx, "office", day(t, "2026-12-31"), cust, true)
 	if err != nil || len(invs) != 1 || !invs[0].Total.Equal(dec("456.00")) {
 		t.Fatalf("regenerate = %+v, %v", invs, err)
 	}
@@ -350,7 +371,7 @@ func TestInvoiceStates(t *testing.T) {
 	// A shift completed later in the same month goes on a new invoice; the
 	// issued one never changes.
 	late := workedJob(t, s, cust, site, shift{start: "2026-12-20 10:00", end: "2026-12-20 14:00", officers: 1}, "SL")
-	more, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-01"), cust, true)
+	more, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-31"), cust, true)
 	if err != nil || len(more) != 1 || len(more[0].Lines) != 1 || more[0].Lines[0].JobID != late.ID {
 		t.Fatalf("late shift = %+v, %v", more, err)
 	}
@@ -373,7 +394,7 @@ func TestInvoiceStates(t *testing.T) {
 	if _, err := s.IssueInvoice(ctx, "office", more[0].ID, day(t, "2026-12-31")); err != nil {
 		t.Fatal(err)
 	}
-	re, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-01"), cust, true)
+	re, err := s.GenerateInvoices(ctx, "office", day(t, "2026-12-31"), cust, true)
 	if err != nil || len(re) != 1 || !re[0].Total.Equal(dec("456.00")) {
 		t.Fatalf("re-bill = %+v, %v", re, err)
 	}
@@ -404,7 +425,7 @@ func TestInvoiceStates(t *testing.T) {
 	// Numbers start again each year.
 	other, site2 := customerAndSite(t, s, "New Year Co")
 	workedJob(t, s, other, site2, shift{start: "2027-01-05 10:00", end: "2027-01-05 14:00", officers: 1}, "NY")
-	ny, err := s.GenerateInvoices(ctx, "office", day(t, "2027-01-05"), other, true)
+	ny, err := s.GenerateInvoices(ctx, "office", day(t, "2027-01-31"), other, true)
 	if err != nil || len(ny) != 1 {
 		t.Fatal(ny, err)
 	}
@@ -451,7 +472,6 @@ func TestReconcileHistory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a year of history")
 	}
-	t.Parallel()
 	ctx := context.Background()
 	s, path := seededStore(t)
 	db := rawDB(t, path)
@@ -466,8 +486,10 @@ func TestReconcileHistory(t *testing.T) {
 	to := time.Date(st.To.Year(), st.To.Month(), st.To.Day(), 0, 0, 0, 0, time.UTC)
 
 	// The history bills every period that ended by its last day; the office
-	// bills the ones still open (drafts). After that nothing is left.
-	open, err := s.GenerateInvoices(ctx, "office", to.AddDate(0, 0, -1), 0, true)
+	// bills the ones still open at its end (drafts) once they have ended.
+	// After that nothing is left.
+	setClock(t, to.AddDate(0, 0, 45).Add(16*time.Hour))
+	open, err := s.GenerateInvoices(ctx, "office", to.AddDate(0, 0, 44), 0, true)
 	if err != nil || len(open) == 0 {
 		t.Fatalf("open periods: %d invoices, %v", len(open), err)
 	}
@@ -667,13 +689,14 @@ func TestBillingNeedsASupervisor(t *testing.T) {
 		}
 	}
 	dana, sam := store.SSHActor("dana"), store.SSHActor("sam")
-	if _, err := s.GenerateInvoices(ctx, dana, day(t, "2026-12-01"), 0, false); store.ErrorCode(err) != store.EForbidden {
+	setClock(t, "2027-01-02 09:00")
+	if _, err := s.GenerateInvoices(ctx, dana, day(t, "2026-12-31"), 0, false); store.ErrorCode(err) != store.EForbidden {
 		t.Errorf("a dispatcher previewed invoices: %v", err)
 	}
-	if _, err := s.GenerateInvoices(ctx, dana, day(t, "2026-12-01"), 0, true); store.ErrorCode(err) != store.EForbidden {
+	if _, err := s.GenerateInvoices(ctx, dana, day(t, "2026-12-31"), 0, true); store.ErrorCode(err) != store.EForbidden {
 		t.Errorf("a dispatcher saved invoices: %v", err)
 	}
-	invs, err := s.GenerateInvoices(ctx, sam, day(t, "2026-12-01"), 0, true)
+	invs, err := s.GenerateInvoices(ctx, sam, day(t, "2026-12-31"), 0, true)
 	if err != nil || len(invs) != 1 {
 		t.Fatal(invs, err)
 	}

@@ -52,7 +52,8 @@ func newScopeWorld(t *testing.T) *scopeWorld {
 	a1 := workedJob(t, s, w.acme, acmeSite, shift{start: "2026-12-08 10:00", end: "2026-12-08 14:00", officers: 1}, "AC")
 	o1 := workedJob(t, s, w.other, otherSite, shift{start: "2026-12-09 10:00", end: "2026-12-09 14:00", officers: 1}, "OT")
 	w.officerID = a1.Positions[0].OfficerID
-	invs, err := s.GenerateInvoices(ctx, localActor, day(t, "2026-12-01"), 0, true)
+	setClock(t, "2027-01-02 09:00") // December has ended: it can be billed
+	invs, err := s.GenerateInvoices(ctx, localActor, day(t, "2026-12-31"), 0, true)
 	if err != nil || len(invs) != 2 {
 		t.Fatalf("GenerateInvoices = %d, %v; want one per account", len(invs), err)
 	}
@@ -75,7 +76,7 @@ func newScopeWorld(t *testing.T) *scopeWorld {
 	}
 	// A later Acme shift: on a draft.
 	a2 := workedJob(t, s, w.acme, acmeSite, shift{start: "2026-12-20 10:00", end: "2026-12-20 14:00", officers: 1}, "AD")
-	invs, err = s.GenerateInvoices(ctx, localActor, day(t, "2026-12-01"), w.acme, true)
+	invs, err = s.GenerateInvoices(ctx, localActor, day(t, "2026-12-31"), w.acme, true)
 	if err != nil || len(invs) != 1 || invs[0].State != store.InvoiceDraft {
 		t.Fatalf("Acme draft = %+v, %v", invs, err)
 	}
@@ -360,7 +361,7 @@ func TestScopeStaffReads(t *testing.T) {
 		if len(users) != 0 {
 			t.Errorf("%s Users refused but returned %d", actor, len(users))
 		}
-		invs, err := w.s.GenerateInvoices(ctx, actor, day(t, "2026-12-01"), 0, false)
+		invs, err := w.s.GenerateInvoices(ctx, actor, day(t, "2026-12-31"), 0, false)
 		forbidden(t, actor+" invoice preview", err, "needs a supervisor")
 		if len(invs) != 0 {
 			t.Errorf("%s preview refused but returned %d invoices", actor, len(invs))
@@ -379,7 +380,7 @@ func TestScopeStaffReads(t *testing.T) {
 		if err != nil || strings.Join(names, " ") != "cora dan olga sam" {
 			t.Errorf("%s Users = %v, %v", actor, names, err)
 		}
-		invs, err := w.s.GenerateInvoices(ctx, actor, day(t, "2026-12-01"), 0, false)
+		invs, err := w.s.GenerateInvoices(ctx, actor, day(t, "2026-12-31"), 0, false)
 		if err != nil || len(invs) != 1 || invs[0].CustomerID != w.other {
 			t.Errorf("%s preview = %d invoices, %v; want Other's unbilled shift", actor, len(invs), err)
 		}
@@ -437,6 +438,6 @@ func TestScopeRemovedUser(t *testing.T) {
 	check("OfficerShifts", len(shifts), err)
 	users, err := w.s.Users(ctx, goneSSH)
 	check("Users", len(users), err)
-	invs, err = w.s.GenerateInvoices(ctx, goneSSH, day(t, "2026-12-01"), 0, false)
+	invs, err = w.s.GenerateInvoices(ctx, goneSSH, day(t, "2026-12-31"), 0, false)
 	check("GenerateInvoices preview", len(invs), err)
 }
