@@ -1,9 +1,71 @@
 package store
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
+
+// Longest free text the store keeps, in characters (after Clean). A longer
+// value is refused with a message naming the field and the limit; nothing
+// is stored. The console's inputs stop at the same lengths.
+const (
+	MaxPostOrders = 4000 // a job's post orders
+	MaxNotes      = 4000 // notes on a customer or a site
+	MaxReason     = 500  // why a job was cancelled or reduced
+	MaxName       = 200  // a customer's or a site's name
+	MaxPerson     = 100  // a person's name: a contact, an officer's first or last name, a contact's role
+	MaxAddress    = 300  // a postal address
+	MaxEmail      = 254  // an email address (RFC 5321)
+	MaxPhone      = 40   // a phone number, separators and extension included
+	MaxPO         = 60   // a purchase-order number
+	MaxBadge      = 32   // an officer's badge
+)
+
+// limitText refuses s when it is longer than max characters: the message
+// names the field as the user knows it (label) and the limit, e.g.
+// "reason: at most 500 characters (got 102,400)". field is the Error's Field.
+func limitText(field, label, s string, max int) error {
+	if n := utf8.RuneCountInString(s); n > max {
+		return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf("%s: at most %s characters (got %s)", label, thousands(max), thousands(n))}
+	}
+	return nil
+}
+
+// limits checks several values with limitText, in order: the first too long is refused.
+func limits(checks ...textLimit) error {
+	for _, c := range checks {
+		if err := limitText(c.field, c.label, c.s, c.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type textLimit struct {
+	field, label, s string
+	max             int
+}
+
+// thousands writes n with comma separators: 102400 -> "102,400".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
 
 // Clean strips control characters and terminal escape sequences from text a
 // user typed, so it can be shown safely to other users. Newlines and tabs are

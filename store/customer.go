@@ -64,8 +64,19 @@ func (in *CustomerInput) Validate() error {
 	if in.Name == "" {
 		return &Error{Code: EInvalid, Field: "customer", Message: "customer name is required"}
 	}
-	if len(in.Name) > 200 {
-		return &Error{Code: EInvalid, Field: "customer", Message: "customer name is too long (200 characters at most)"}
+	checks := []textLimit{
+		{"customer", "customer name", in.Name, MaxName},
+		{"phone", "phone", in.Phone, MaxPhone},
+		{"email", "email", in.Email, MaxEmail},
+		{"address", "address", in.Address, MaxAddress},
+		{"notes", "customer notes", in.Notes, MaxNotes},
+	}
+	for _, c := range in.Contacts {
+		checks = append(checks, textLimit{"contact_name", "contact name", c.Name, MaxPerson}, textLimit{"contact_phone", "contact phone", c.Phone, MaxPhone},
+			textLimit{"contact_email", "contact email", c.Email, MaxEmail}, textLimit{"contact_role", "contact role", c.Role, MaxPerson})
+	}
+	if err := limits(checks...); err != nil {
+		return err
 	}
 	if in.BillingCycle == "" {
 		in.BillingCycle = "monthly"
@@ -177,7 +188,11 @@ func (in *SiteInput) Validate() error {
 	if in.Name == "" {
 		return &Error{Code: EInvalid, Field: "site", Message: "site name is required"}
 	}
-	return nil
+	return limits(
+		textLimit{"site", "site name", in.Name, MaxName},
+		textLimit{"site_address", "site address", in.Address, MaxAddress},
+		textLimit{"site_notes", "site notes", in.Notes, MaxNotes},
+	)
 }
 
 // CreateSite adds a site to a customer.

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"offduty/pricing"
 )
@@ -293,6 +292,9 @@ func (s *Store) Candidates(ctx context.Context, positionID int64) ([]Candidate, 
 // officer. The job becomes scheduled when every position is filled.
 func (s *Store) Assign(ctx context.Context, actor string, positionID, officerID int64, override string) error {
 	override = Clean(override, false)
+	if err := limitText("override", "override reason", override, MaxOverrideReason); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
 			return err
@@ -438,7 +440,101 @@ func officerLabel(ctx context.Context, q querier, id int64) string {
 	return fmt.Sprintf("%s %s (%s)", first, last, badge)
 }
 
-// CheckIn records an officer's arrival; the job is then in progress.
+// Attendance follows the clock (RULES.md, "Attendance"): a check-in or
+// check-out is never later than now, give or take ClockGrace for clock skew;
+// a check-in is at most CheckInEarly before the start (and, as a bound on
+// typing errors, at most CheckInLate after the end); a check-out follows its
+// check-in by at most MaxAttendance; a no-show is recorded once the start has
+// passed. Every refusal names the rule and the allowed range, in the
+// agency's local time.
+const (
+	ClockGrace    = 5 * time.Minute
+	CheckInEarly  = 2 * time.Hour
+	CheckInLate   = 12 * time.Hour
+	MaxAttendance = 24 * time.Hour
+)
+
+// Longest free text kept by dispatch, in characters (after Clean).
+const (
+	MaxFieldNote      = 4000 // a field note on a job
+	MaxOverrideReason = 500  // a supervisor's reason for overriding a cap
+)
+
+// agencyLoc is the zone of the job's agency, in which attendance is judged.
+func agencyLoc(ctx context.Context, q querier, j Job) (*time.Location, error) {
+	a, err := agencyByID(ctx, q, j.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	return a.Loc, nil
+}
+
+// wallClocks writes instants as loc's wall clock for a message: "15:04" when
+// they all fall on one local day (unless withDay), "Mon 02 Jan 15:04"
+// otherwise, with the year when they span years.
+func wallClocks(loc *time.Location, withDay bool, ts ...time.Time) []string {
+	layout := "15:04"
+	for _, t := range ts {
+		if t.In(loc).Year() != ts[0].In(loc).Year() {
+			layout = "Mon 02 Jan 2006 15:04"
+			break
+		}
+		if withDay || !civilIn(t, loc).Equal(civilIn(ts[0], loc)) {
+			layout = "Mon 02 Jan 15:04"
+		}
+	}
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.In(loc).Format(layout)
+	}
+	return out
+}
+
+// notFuture refuses an attendance time later than now plus ClockGrace.
+func (s *Store) notFuture(field, what string, at time.Time, loc *time.Location) error {
+	now := s.now()
+	latest := now.Add(ClockGrace)
+	if !at.After(latest) {
+		return nil
+	}
+	w := wallClocks(loc, false, at, now, latest)
+	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf("%s at %s is in the future: now is %s (%d minutes' grace: %s at the latest)",
+		what, w[0], w[1], int(ClockGrace/time.Minute), w[2])}
+}
+
+// checkInRule is the check-in's window: from CheckInEarly before the start
+// to now (with ClockGrace), and never more than CheckInLate after the end.
+func (s *Store) checkInRule(p positionRow, at time.Time, loc *time.Location) error {
+	if earliest := p.start.Add(-CheckInEarly); at.Before(earliest) {
+		w := wallClocks(loc, false, at, p.start, earliest)
+		return &Error{Code: EInvalid, Field: "check_in", Message: fmt.Sprintf("check-in at %s is more than %s before the %s start: the earliest is %s",
+			w[0], pricing.FormatHours(int(CheckInEarly/time.Minute)), w[1], w[2])}
+	}
+	if latest := p.end.Add(CheckInLate); at.After(latest) {
+		w := wallClocks(loc, false, at, p.end, latest)
+		return &Error{Code: EInvalid, Field: "check_in", Message: fmt.Sprintf("check-in at %s is more than %s after the %s end: the latest is %s",
+			w[0], pricing.FormatHours(int(CheckInLate/time.Minute)), w[1], w[2])}
+	}
+	return s.notFuture("check_in", "check-in", at, loc)
+}
+
+// checkOutRule is the check-out's window: after the check-in, at most
+// MaxAttendance after it, and not later than now (with ClockGrace).
+func (s *Store) checkOutRule(in, at time.Time, loc *time.Location) error {
+	if !at.After(in) {
+		w := wallClocks(loc, false, at, in)
+		return &Error{Code: EInvalid, Field: "check_out", Message: fmt.Sprintf("check-out at %s is not after the check-in at %s: a check-out follows its check-in", w[0], w[1])}
+	}
+	if latest := in.Add(MaxAttendance).Add(time.Hour); at.After(latest) {
+		w := wallClocks(loc, false, at, in, latest)
+		return &Error{Code: EInvalid, Field: "check_out", Message: fmt.Sprintf("check-out at %s is more than %s after the check-in at %s: the latest is %s",
+			w[0], pricing.FormatHours(int(MaxAttendance/time.Minute)), w[1], w[2])}
+	}
+	return s.notFuture("check_out", "check-out", at, loc)
+}
+
+// CheckIn records an officer's arrival; the job is then in progress. The
+// time is refused outside its window (see checkInRule).
 func (s *Store) CheckIn(ctx context.Context, actor string, positionID int64, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
@@ -448,8 +544,12 @@ func (s *Store) CheckIn(ctx context.Context, actor string, positionID int64, at 
 		if err != nil {
 			return err
 		}
-		if at.Before(p.start.Add(-12*time.Hour)) || at.After(p.end.Add(12*time.Hour)) {
-			return &Error{Code: EInvalid, Field: "check_in", Message: "check-in must be within 12 h of the shift"}
+		loc, err := agencyLoc(ctx, tx, j)
+		if err != nil {
+			return err
+		}
+		if err := s.checkInRule(p, at, loc); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE positions SET check_in_at = ?, check_out_at = NULL, attendance = '' WHERE id = ?`, fmtTime(at), positionID); err != nil {
 			return err
@@ -511,11 +611,12 @@ func (s *Store) CheckOut(ctx context.Context, actor string, positionID int64, at
 		if err != nil {
 			return err
 		}
-		if !at.After(inAt) {
-			return &Error{Code: EInvalid, Field: "check_out", Message: "check-out must be after check-in (" + inAt.Format("15:04Z") + ")"}
+		loc, err := agencyLoc(ctx, tx, j)
+		if err != nil {
+			return err
 		}
-		if at.Sub(inAt) > 24*time.Hour {
-			return &Error{Code: EInvalid, Field: "check_out", Message: "check-out more than 24 h after check-in"}
+		if err := s.checkOutRule(inAt, at, loc); err != nil {
+			return err
 		}
 		att := pricing.AttendanceNone
 		switch {
@@ -566,6 +667,14 @@ func (s *Store) NoShow(ctx context.Context, actor string, positionID int64) erro
 		if in.Valid {
 			return &Error{Code: EConflict, Field: "position", Message: "the officer has checked in: not a no-show"}
 		}
+		if now := s.now(); now.Before(p.start) {
+			loc, err := agencyLoc(ctx, tx, j)
+			if err != nil {
+				return err
+			}
+			w := wallClocks(loc, true, p.start, now)
+			return &Error{Code: EConflict, Field: "no_show", Message: fmt.Sprintf("a no-show is recorded once the start (%s) has passed: it is %s now", w[0], w[1])}
+		}
 		name := officerLabel(ctx, tx, p.officerID.Int64)
 		if _, err := tx.ExecContext(ctx, `UPDATE positions SET no_show_officer_id = officer_id, officer_id = NULL, status = 'open',
 			attendance = 'no_show', override_reason = '' WHERE id = ?`, positionID); err != nil {
@@ -593,8 +702,8 @@ func (s *Store) AddNote(ctx context.Context, actor string, jobID int64, body str
 	if body == "" {
 		return Note{}, &Error{Code: EInvalid, Field: "note", Message: "a note needs some text"}
 	}
-	if utf8.RuneCountInString(body) > 4000 {
-		return Note{}, &Error{Code: EInvalid, Field: "note", Message: "a note is at most 4000 characters"}
+	if err := limitText("note", "note", body, MaxFieldNote); err != nil {
+		return Note{}, err
 	}
 	n := Note{JobID: jobID, At: s.now().UTC().Truncate(time.Second), Author: actor, Body: body}
 	err := s.tx(ctx, func(tx *sql.Tx) error {

@@ -253,6 +253,7 @@ func TestUnassign(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Once checked in, the position cannot be emptied.
+	setClock(t, "2026-12-08 09:58")
 	if err := s.CheckIn(ctx, "dispatch", p.ID, mustLocal("2026-12-08 09:58")); err != nil {
 		t.Fatal(err)
 	}
@@ -261,6 +262,7 @@ func TestUnassign(t *testing.T) {
 		t.Errorf("unassign after check-in: %q", e.Message)
 	}
 	// Nor once the job is over.
+	setClock(t, "2026-12-08 14:00")
 	if err := s.CheckOut(ctx, "dispatch", p.ID, mustLocal("2026-12-08 14:00")); err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +286,8 @@ func TestCheckInAndOut(t *testing.T) {
 	storeErr(t, s.CheckIn(ctx, "dispatch", p1, end.Add(13*time.Hour)), store.EInvalid, "check_in")
 	storeErr(t, s.CheckIn(ctx, "dispatch", 99999, start), store.ENotFound, "position")
 
-	// The first check-in starts the job.
+	// The first check-in starts the job (the clock has reached it).
+	setClock(t, "2026-12-08 09:55")
 	if err := s.CheckIn(ctx, "field", p1, mustLocal("2026-12-08 09:55")); err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +297,9 @@ func TestCheckInAndOut(t *testing.T) {
 	// Check-out at or before the check-in is refused.
 	storeErr(t, s.CheckOut(ctx, "field", p1, mustLocal("2026-12-08 09:50")), store.EInvalid, "check_out")
 	storeErr(t, s.CheckOut(ctx, "field", p1, mustLocal("2026-12-08 09:55")), store.EInvalid, "check_out")
+	setClock(t, "2026-12-09 10:00")
 	storeErr(t, s.CheckOut(ctx, "field", p1, mustLocal("2026-12-09 10:00")), store.EInvalid, "check_out") // more than 24 h
+	setClock(t, "2026-12-08 09:55")
 
 	// Released early at 12:00, held over by a minute, on time at 14:00.
 	steps := []struct {
@@ -310,10 +315,12 @@ func TestCheckInAndOut(t *testing.T) {
 	}
 	for i, st := range steps {
 		if st.in != "" {
+			atLeast(t, mustLocal(st.in))
 			if err := s.CheckIn(ctx, "field", st.pos, mustLocal(st.in)); err != nil {
 				t.Fatal(err)
 			}
 		}
+		atLeast(t, mustLocal(st.out))
 		if err := s.CheckOut(ctx, "field", st.pos, mustLocal(st.out)); err != nil {
 			t.Fatalf("check-out %d: %v", i+1, err)
 		}
@@ -350,6 +357,7 @@ func TestNoShow(t *testing.T) {
 	j := fill(t, s, approvedJob(t, s, cust, site, mustLocal("2026-12-08 10:00"), 4, 2), "NS")
 	p1, p2 := j.Positions[0], j.Positions[1]
 
+	setClock(t, "2026-12-08 10:00") // a no-show once the start has passed
 	if err := s.NoShow(ctx, "field", p1.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -563,6 +571,7 @@ func TestAttachMedia(t *testing.T) {
 func TestAuditFilters(t *testing.T) {
 	ctx := context.Background()
 	s, _ := seededStore(t)
+	setClock(t, "2026-12-08 10:00") // the check-in below happens now
 	cust, site := customerAndSite(t, s, "Audit Co")
 	o := officer(t, s, "west-valley-city", "AU1", "officer", 40)
 	j := approvedJob(t, s, cust, site, mustLocal("2026-12-08 10:00"), 4, 1)
@@ -606,7 +615,7 @@ func TestAuditFilters(t *testing.T) {
 	}
 	for i, w := range want {
 		a := all[i]
-		if a.Actor != w.actor || a.Entity != w.entity || a.Action != w.action || a.JobID != j.ID || !a.At.Equal(testNow) {
+		if a.Actor != w.actor || a.Entity != w.entity || a.Action != w.action || a.JobID != j.ID || !a.At.Equal(now()) {
 			t.Errorf("entry %d = %+v, want %+v", i, a, w)
 		}
 		if i > 0 && a.ID >= all[i-1].ID {

@@ -558,7 +558,11 @@ func billAccount(ctx context.Context, q querier, pr *pricer, c Customer, from, l
 	if !ps.Before(until) {
 		return nil, nil, nil
 	}
-	set, err := loadBilling(ctx, q, c.ID, ps.Add(-36*time.Hour), until.Add(36*time.Hour), false)
+	_, lastEnd, err := pricing.Period(c.BillingCycle, until.AddDate(0, 0, -1)) // the end of the last period looked at
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := loadBilling(ctx, q, c.ID, ps.Add(-36*time.Hour), lastEnd.Add(36*time.Hour), false)
 	if err != nil {
 		return nil, nil, err
 	}

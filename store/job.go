@@ -121,6 +121,14 @@ func (in *JobInput) clean() error {
 	in.ContactPhone = Clean(in.ContactPhone, false)
 	in.PONumber = Clean(in.PONumber, false)
 	in.PostOrders = Clean(in.PostOrders, true)
+	if err := limits(
+		textLimit{"contact_name", "contact name", in.ContactName, MaxPerson},
+		textLimit{"contact_phone", "contact phone", in.ContactPhone, MaxPhone},
+		textLimit{"po", "PO number", in.PONumber, MaxPO},
+		textLimit{"post_orders", "post orders", in.PostOrders, MaxPostOrders},
+	); err != nil {
+		return err
+	}
 	if in.NewCustomer == nil && in.CustomerID == 0 {
 		return &Error{Code: EInvalid, Field: "customer", Message: "choose a customer or create one"}
 	}
@@ -147,9 +155,6 @@ func (in *JobInput) clean() error {
 	}
 	if in.RepeatWeeks < 0 || in.RepeatWeeks > MaxRepeatWeeks {
 		return &Error{Code: EInvalid, Field: "repeat", Message: fmt.Sprintf("repeat weekly for 1 to %d weeks", MaxRepeatWeeks)}
-	}
-	if len(in.PostOrders) > 4000 {
-		return &Error{Code: EInvalid, Field: "post_orders", Message: "post orders are too long (4000 characters at most)"}
 	}
 	return nil
 }

@@ -165,6 +165,10 @@ func (s *Store) Cancel(ctx context.Context, actor string, id int64, at time.Time
 // remains; the fee is kept on the job, line by line, for invoicing.
 func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPlan) (pricing.Fee, error) {
 	var fee pricing.Fee
+	plan.Reason = Clean(plan.Reason, false)
+	if err := limitText("reason", "reason", plan.Reason, MaxReason); err != nil {
+		return fee, err
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
 			return err
@@ -182,7 +186,7 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 		if whole {
 			kind = "cancel"
 			if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'cancelled', cancelled_at = ?, cancel_reason = ?, updated_at = ? WHERE id = ?`,
-				fmtTime(plan.At), Clean(plan.Reason, false), fmtTime(s.now()), j.ID); err != nil {
+				fmtTime(plan.At), plan.Reason, fmtTime(s.now()), j.ID); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE positions SET status = 'cancelled' WHERE job_id = ? AND status <> 'cancelled'`, j.ID); err != nil {
@@ -215,7 +219,7 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 			return s.audit(ctx, tx, actor, "job", j.ID, "cancel", j.Status, "cancelled, fee "+fee.Total.StringFixed(2))
 		}
 		after := fmt.Sprintf("%d officers, %d supervisors, fee %s", j.Officers-offs, j.Supervisors-sups, fee.Total.StringFixed(2))
-		if r := Clean(plan.Reason, false); r != "" {
+		if r := plan.Reason; r != "" {
 			after += "; reason: " + r
 		}
 		if err := s.audit(ctx, tx, actor, "job", j.ID, "reduce", fmt.Sprintf("%d officers, %d supervisors", j.Officers, j.Supervisors), after); err != nil {

@@ -52,6 +52,15 @@ type OfficerInput struct {
 func (in *OfficerInput) Validate() error {
 	in.Badge, in.FirstName, in.LastName = Clean(in.Badge, false), Clean(in.FirstName, false), Clean(in.LastName, false)
 	in.Phone, in.Email = Clean(in.Phone, false), Clean(in.Email, false)
+	if err := limits(
+		textLimit{"badge", "badge", in.Badge, MaxBadge},
+		textLimit{"first_name", "first name", in.FirstName, MaxPerson},
+		textLimit{"last_name", "last name", in.LastName, MaxPerson},
+		textLimit{"phone", "phone", in.Phone, MaxPhone},
+		textLimit{"email", "email", in.Email, MaxEmail},
+	); err != nil {
+		return err
+	}
 	if in.Badge == "" {
 		return &Error{Code: EInvalid, Field: "badge", Message: "badge is required"}
 	}

@@ -57,6 +57,9 @@ func (s *Store) SetPaySettings(ctx context.Context, actor string, p PaySettings)
 	if p.Days < 1 || p.Days > 31 {
 		return &Error{Code: EInvalid, Field: "days", Message: "a pay period is 1 to 31 days"}
 	}
+	if err := checkYear("anchor", civil(p.Anchor)); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
 			return err
@@ -373,6 +376,9 @@ func (s *Store) payroll(ctx context.Context, q querier, day time.Time) (Payroll,
 // Payroll computes (or, once locked, reads back) the pay period holding `day`.
 func (s *Store) Payroll(ctx context.Context, actor string, day time.Time) (Payroll, error) {
 	var p Payroll
+	if err := checkYear("period", day); err != nil {
+		return p, err
+	}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		v, err := viewerOf(ctx, tx, actor)
 		if err != nil {
@@ -389,9 +395,13 @@ func (s *Store) Payroll(ctx context.Context, actor string, day time.Time) (Payro
 
 // LockPayroll locks the pay period holding `day` once it is exported: its
 // lines are kept as paid; later changes to its shifts are paid in the next
-// open period as adjustments.
+// open period as adjustments. A period is locked only after its last day
+// (before the office's today), so no shift of it can still be worked.
 func (s *Store) LockPayroll(ctx context.Context, actor string, day time.Time) (Payroll, error) {
 	var p Payroll
+	if err := checkYear("period", day); err != nil {
+		return p, err
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
 			return err
@@ -403,6 +413,11 @@ func (s *Store) LockPayroll(ctx context.Context, actor string, day time.Time) (P
 		}
 		if p.Locked {
 			return &Error{Code: EConflict, Field: "period", Message: fmt.Sprintf("pay period %s to %s is already locked", p.Start.Format(dateLayout), p.End.AddDate(0, 0, -1).Format(dateLayout))}
+		}
+		// p.End is the day after the last: the first day the period can be locked.
+		if today := s.Today(); today.Before(p.End) {
+			return &Error{Code: EConflict, Field: "period", Message: fmt.Sprintf("pay period %s to %s has not ended (today is %s): it can be locked from %s, after its last day",
+				p.Start.Format(dateLayout), p.End.AddDate(0, 0, -1).Format(dateLayout), today.Format(dateLayout), p.End.Format(dateLayout))}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_locks (period_start, period_end, locked_at, locked_by, total) VALUES (?, ?, ?, ?, ?)`,
 			p.Start.Format(dateLayout), p.End.Format(dateLayout), fmtTime(s.now()), actor, p.Total.StringFixed(2)); err != nil {

@@ -130,16 +130,22 @@ func TestPayrollLockAndAdjustments(t *testing.T) {
 		t.Fatal(err)
 	}
 	b = fill(t, s, job(t, s, b.ID), "LB")
+	atLeast(t, b.Start)
 	for _, p := range b.Positions {
 		if err := s.CheckIn(ctx, "field", p.ID, b.Start); err != nil {
 			t.Fatal(err)
 		}
 	}
+	atLeast(t, b.End)
 	if err := s.CheckOut(ctx, "field", b.Positions[0].ID, b.End); err != nil {
 		t.Fatal(err)
 	}
 	workedJob(t, s, cust, site, shift{start: "2026-12-22 10:00", end: "2026-12-22 12:00", officers: 1}, "LC")
 
+	// The period (7 to 20 December) has ended: the clock is past its last day.
+	if today := s.Today().Format("2006-01-02"); today != "2026-12-22" {
+		t.Fatalf("today is %s, want 2026-12-22", today)
+	}
 	before := payroll(t, s, "2026-12-08")
 	if !before.Total.Equal(dec("400.00")) || len(before.Officers) != 2 {
 		t.Fatalf("before the lock: %s, %d officers", before.Total, len(before.Officers))
@@ -178,7 +184,7 @@ func TestPayrollLockAndAdjustments(t *testing.T) {
 			}
 		}
 	}
-	if !readBack.Locked || !readBack.LockedAt.Equal(testNow) || readBack.LockedBy != "office" {
+	if !readBack.Locked || !readBack.LockedAt.Equal(now()) || readBack.LockedBy != "office" {
 		t.Errorf("read back: locked %v at %v by %q", readBack.Locked, readBack.LockedAt, readBack.LockedBy)
 	}
 	sameLines("locked period", readBack, before)
@@ -212,6 +218,7 @@ func TestPayrollLockAndAdjustments(t *testing.T) {
 	// (a supervisor's fix of A's attendance: the first officer was held to
 	// 15:00, the second never came): the difference goes to the next open
 	// period, the two locked ones read back unchanged.
+	setClock(t, "2027-01-04 09:00") // 21 December to 3 January has ended
 	nextLocked, err := s.LockPayroll(ctx, "office", day(t, "2027-01-01"))
 	if err != nil {
 		t.Fatal(err)
