@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/pflag"
 
@@ -314,10 +315,33 @@ func accountID(cmd, v string) (int64, error) {
 	return id, nil
 }
 
+// writeJSON prints v as indented JSON. Text from the database keeps its
+// value, but the characters a terminal would act on are written as \u
+// escapes (encoding/json already escapes C0 controls such as ESC): C1
+// controls (U+0080-U+009F, U+009B being a CSI), bidi overrides and line or
+// paragraph separators. A script reads the same strings; a terminal shows
+// them inert.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, inertJSON(b.String()))
+	return err
+}
+
+func inertJSON(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if (r >= 0x80 && r <= 0x9f) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029' || r == '\ufeff' {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func shorten(s string, n int) string {

@@ -119,7 +119,7 @@ short notice where the agency has no emergency rate), reason on stderr; 1 invali
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s\n", b)
+			fmt.Fprintf(e.stdout, "%s\n", inertJSON(string(b)))
 		} else {
 			fmt.Fprint(e.stdout, formatQuote(q))
 		}
