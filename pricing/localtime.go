@@ -10,10 +10,30 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Dates are taken in the years MinYear to MaxYear only (RULES.md, "Invoices
+// and payroll"); the store keeps the same bounds.
+const (
+	MinYear = 2000
+	MaxYear = 2100
+)
+
+// CheckYear refuses a year outside MinYear to MaxYear; what names the value
+// in the message ("2101-01-01 10:00", "period 2400-01-01").
+func CheckYear(what string, y int) error {
+	if y < MinYear || y > MaxYear {
+		return fmt.Errorf("%s: dates run from %d to %d", what, MinYear, MaxYear)
+	}
+	return nil
+}
+
 // LocalTime resolves a wall-clock time in loc to an instant. A wall time that
 // does not exist (inside a spring-forward gap) is an error; one that occurs
-// twice (the fall-back hour) resolves to its first occurrence.
+// twice (the fall-back hour) resolves to its first occurrence. Years outside
+// MinYear to MaxYear are refused.
 func LocalTime(loc *time.Location, y int, mo time.Month, d, h, mi int) (time.Time, error) {
+	if err := CheckYear(fmt.Sprintf("%04d-%02d-%02d %02d:%02d", y, mo, d, h, mi), y); err != nil {
+		return time.Time{}, err
+	}
 	if mo < 1 || mo > 12 || d < 1 || d > time.Date(y, mo+1, 0, 0, 0, 0, 0, time.UTC).Day() || h < 0 || h > 23 || mi < 0 || mi > 59 {
 		return time.Time{}, fmt.Errorf("%04d-%02d-%02d %02d:%02d is not a real date and time", y, mo, d, h, mi)
 	}
@@ -43,7 +63,8 @@ func LocalTime(loc *time.Location, y int, mo time.Month, d, h, mi int) (time.Tim
 
 var localRE = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$`)
 
-// ParseLocal reads "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM") as wall time in loc.
+// ParseLocal reads "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM") as wall time in
+// loc, in the years MinYear to MaxYear.
 func ParseLocal(s string, loc *time.Location) (time.Time, error) {
 	m := localRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {

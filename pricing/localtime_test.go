@@ -42,6 +42,14 @@ func TestParseLocal(t *testing.T) {
 		{"2026-12-24 25:00", "", "", "not a real date"},
 		{"2026-12-24 24:00", "", "", "not a real date"},
 		{"2026-12-24 10:60", "", "", "not a real date"},
+		// Years 2000 to 2100 (RULES.md, "Invoices and payroll"), judged on the wall date.
+		{"1999-12-31 23:59", "", "", "1999-12-31 23:59: dates run from 2000 to 2100"},
+		{"2000-01-01 00:00", "2000-01-01T07:00:00Z", "MST", ""},
+		{"2100-12-31 23:59", "2101-01-01T06:59:00Z", "MST", ""},
+		{"2101-01-01 00:00", "", "", "2101-01-01 00:00: dates run from 2000 to 2100"},
+		{"2400-01-01 10:00", "", "", "dates run from 2000 to 2100"},
+		{"0000-01-01 00:00", "", "", "dates run from 2000 to 2100"},
+		{"9999-12-31 23:59", "", "", "dates run from 2000 to 2100"},
 		{"2026-12-24", "", "", "YYYY-MM-DD HH:MM"},
 		{"2026-12-24 10:00:00", "", "", "YYYY-MM-DD HH:MM"},
 		{"24/12/2026 10:00", "", "", "YYYY-MM-DD HH:MM"},
@@ -86,10 +94,19 @@ func TestLocalTime(t *testing.T) {
 	if _, err := pricing.LocalTime(denver, 2027, time.March, 14, 2, 30); err == nil {
 		t.Errorf("2027-03-14 02:30 (in the gap) accepted")
 	}
-	for _, bad := range [][5]int{{2026, 0, 1, 10, 0}, {2026, 13, 1, 10, 0}, {2026, 2, 29, 10, 0}, {2026, 1, 32, 10, 0}, {2026, 1, 1, -1, 0}, {2026, 1, 1, 10, -1}, {2026, 1, 1, 10, 60}} {
+	for _, bad := range [][5]int{{1999, 12, 31, 23, 59}, {2101, 1, 1, 0, 0}, {-1, 1, 1, 0, 0}, {1 << 40, 1, 1, 0, 0}, {2026, 0, 1, 10, 0}, {2026, 13, 1, 10, 0}, {2026, 2, 29, 10, 0}, {2026, 1, 32, 10, 0}, {2026, 1, 1, -1, 0}, {2026, 1, 1, 10, -1}, {2026, 1, 1, 10, 60}} {
 		if _, err := pricing.LocalTime(denver, bad[0], time.Month(bad[1]), bad[2], bad[3], bad[4]); err == nil {
 			t.Errorf("LocalTime%v accepted", bad)
 		}
+	}
+
+	for _, y := range []int{pricing.MinYear, pricing.MaxYear} {
+		if _, err := pricing.LocalTime(denver, y, time.June, 1, 12, 0); err != nil {
+			t.Errorf("LocalTime in %d: %v", y, err)
+		}
+	}
+	if err := pricing.CheckYear("period 2400-01-01", 2400); err == nil || err.Error() != "period 2400-01-01: dates run from 2000 to 2100" {
+		t.Errorf("CheckYear(2400) = %v", err)
 	}
 
 	// The same rules in a zone whose clocks move by 30 minutes (Lord Howe Island):

@@ -71,6 +71,9 @@ func thousands(n int) string {
 // user typed, so it can be shown safely to other users. Newlines and tabs are
 // kept only when multiline is set (tabs become spaces).
 func Clean(s string, multiline bool) string {
+	if plain(s, multiline) {
+		return s // the common case, without a copy: the console cleans every name it shows
+	}
 	var b strings.Builder
 	rs := []rune(s)
 	for i := 0; i < len(rs); i++ {
@@ -100,6 +103,20 @@ func Clean(s string, multiline bool) string {
 		out = strings.TrimRight(out, " \n")
 	}
 	return out
+}
+
+// plain reports whether Clean would return s as it is: printable ASCII only,
+// with nothing to trim.
+func plain(s string, multiline bool) bool {
+	if s == "" {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return s[len(s)-1] != ' ' && (multiline || s[0] != ' ')
 }
 
 func skipEscape(rs []rune, i int) int {

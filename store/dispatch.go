@@ -525,7 +525,7 @@ func (s *Store) checkOutRule(in, at time.Time, loc *time.Location) error {
 		w := wallClocks(loc, false, at, in)
 		return &Error{Code: EInvalid, Field: "check_out", Message: fmt.Sprintf("check-out at %s is not after the check-in at %s: a check-out follows its check-in", w[0], w[1])}
 	}
-	if latest := in.Add(MaxAttendance).Add(time.Hour); at.After(latest) {
+	if latest := in.Add(MaxAttendance); at.After(latest) {
 		w := wallClocks(loc, false, at, in, latest)
 		return &Error{Code: EInvalid, Field: "check_out", Message: fmt.Sprintf("check-out at %s is more than %s after the check-in at %s: the latest is %s",
 			w[0], pricing.FormatHours(int(MaxAttendance/time.Minute)), w[1], w[2])}

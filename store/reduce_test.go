@@ -68,6 +68,7 @@ func TestCancelOrReduceWholeJob(t *testing.T) {
 			j := approvedJob(t, s, cust, site, start, c.hours, c.officers)
 			if c.inProgress {
 				j = fill(t, s, j, "WH"+strconv.Itoa(i))
+				atLeast(t, start) // the officer arrives at the start
 				if err := s.CheckIn(ctx, "field", j.Positions[0].ID, start); err != nil {
 					t.Fatal(err)
 				}
@@ -222,6 +223,7 @@ func TestReduceNeverRemovesCheckedIn(t *testing.T) {
 	cust, site := customerAndSite(t, s, "Checked In Co")
 	start := mustLocal("2026-12-08 10:00")
 	j := fill(t, s, approvedJob(t, s, cust, site, start, 4, 3), "CI")
+	atLeast(t, start)
 	for _, p := range j.Positions[1:] {
 		if err := s.CheckIn(ctx, "field", p.ID, start); err != nil {
 			t.Fatal(err)

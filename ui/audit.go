@@ -69,7 +69,7 @@ func (m *auditModel) Update(msg tea.Msg) tea.Cmd {
 			m.err = am.err.Error()
 			return nil
 		}
-		m.list, m.loaded, m.err = am.list, true, ""
+		m.list, m.loaded, m.err = cleanAudit(am.list), true, ""
 		m.cursor = min(m.cursor, max(len(m.list)-1, 0))
 		return nil
 	}
@@ -122,13 +122,13 @@ func (m *auditModel) View(height int) string {
 	st := m.c.Styles
 	w := m.c.Width
 	if m.err != "" {
-		return st.Error.Render(truncate("✗ "+m.err, w))
+		return st.Error.Render(truncate("✗ "+safe(m.err), w))
 	}
 	if !m.loaded {
 		return st.Muted.Render("loading the audit…")
 	}
 	who := "all users"
-	if v := strings.TrimSpace(m.filter.Value()); v != "" {
+	if v := safe(m.filter.Value()); v != "" {
 		who = v
 	}
 	head := fmt.Sprintf("%d changes (newest %d at most) · %s", len(m.list), auditLimit, who)
@@ -146,7 +146,7 @@ func (m *auditModel) View(height int) string {
 	}
 	for i := m.offset; i < len(m.list) && i < m.offset+rows; i++ {
 		e := m.list[i]
-		change := e.Action
+		change := safe(e.Action)
 		if e.Before != "" || e.After != "" {
 			change += ": " + safe(e.Before)
 			if e.Before != "" && e.After != "" {
@@ -154,7 +154,7 @@ func (m *auditModel) View(height int) string {
 			}
 			change += safe(e.After)
 		}
-		what := fmt.Sprintf("%s %d", e.Entity, e.EntityID)
+		what := fmt.Sprintf("%s %d", safe(e.Entity), e.EntityID)
 		if e.JobID != 0 && e.Entity != "job" {
 			what = fmt.Sprintf("job %d", e.JobID)
 		}

@@ -126,9 +126,9 @@ func (m *calendarModel) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.week {
-			m.weekJob = msg.jobs
+			m.weekJob = cleanJobs(msg.jobs)
 		} else if msg.from.Equal(m.day) {
-			m.agenda = msg.jobs
+			m.agenda = cleanJobs(msg.jobs)
 			m.agendaSel = min(m.agendaSel, max(len(msg.jobs)-1, 0))
 		}
 		return nil
@@ -195,7 +195,7 @@ func (m *calendarModel) View(height int) string {
 	st := m.c.Styles
 	w := m.c.Width
 	if m.err != "" {
-		return st.Error.Render(truncate("✗ "+m.err, w))
+		return st.Error.Render(truncate("✗ "+safe(m.err), w))
 	}
 	if m.agendaOn {
 		return m.agendaView(height)

@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -113,13 +114,31 @@ func TestJobScreenAssignAndAttendance(t *testing.T) {
 	if pos.OfficerID != first.ID {
 		t.Fatalf("position holds %d, want %d", pos.OfficerID, first.ID)
 	}
-	// check in now, then a note; the audit shows both
+	// Check in now (the prompt's default). More than 2 h before the start,
+	// the store refuses and the console says why; nothing is recorded.
+	start := a.today.jobs[idx].Start.In(testLoc)
+	if start.Sub(testNow) > 2*time.Hour+5*time.Minute {
+		drain(a, press(a, "i"))
+		drain(a, press(a, "enter"))
+		want := "is more than 2 h before the " + start.Format("15:04") + " start: the earliest is " + start.Add(-2*time.Hour).Format("15:04")
+		if !a.msgErr || !strings.Contains(a.msg, want) {
+			t.Fatalf("early check-in: status %q (error %v), want %q", a.msg, a.msgErr, want)
+		}
+		if p := a.job.job.Positions[a.job.sel]; !p.CheckIn.IsZero() {
+			t.Fatalf("refused check-in recorded: %+v", p)
+		}
+	}
+	// Five minutes before the start, now is accepted; then a note. The
+	// audit shows both. (The store's and the console's clocks read testNow.)
+	was := testNow
+	testNow = start.Add(-5 * time.Minute)
+	t.Cleanup(func() { testNow = was })
 	drain(a, press(a, "i"))
 	drain(a, press(a, "enter"))
 	drain(a, press(a, "t", "Lot B patrolled", "enter"))
 	s = screen(a)
-	if !strings.Contains(s, "on duty since 09:00") {
-		t.Fatalf("check-in not shown:\n%s", s)
+	if !strings.Contains(s, "on duty since "+testNow.Format("15:04")) {
+		t.Fatalf("check-in not shown (status %q):\n%s", a.msg, s)
 	}
 	audit := ""
 	for _, e := range a.job.audit {

@@ -24,8 +24,14 @@ func textField(label, value, placeholder string, check func(string) (string, err
 	in.Prompt = ""
 	in.CharLimit = 200
 	in.Placeholder = placeholder
-	in.SetValue(value)
+	in.SetValue(safe(value)) // a value from the database: no escape sequence or bidi control in the input
 	return &field{label: label, input: in, check: check}
+}
+
+// max sets the longest value the field takes, in characters (the store's limit).
+func (f *field) max(n int) *field {
+	f.input.CharLimit = n
+	return f
 }
 
 func choiceField(label string, choices []string, choice int) *field {
@@ -145,7 +151,7 @@ func (f *fieldForm) update(msg tea.Msg) (bool, tea.Cmd) {
 }
 
 func (f *fieldForm) view(st Styles, w, height int) string {
-	out := []string{st.Title.Render(f.title)}
+	out := []string{st.Title.Render(safe(f.title))}
 	lw := 12
 	for i, x := range f.fields {
 		label := st.Label.Render(fit(x.label, lw))
@@ -155,21 +161,21 @@ func (f *fieldForm) view(st Styles, w, height int) string {
 		var v string
 		switch {
 		case x.choices != nil && i == f.focus:
-			v = "‹ " + x.choices[x.choice] + " ›"
+			v = "‹ " + safe(x.choices[x.choice]) + " ›"
 		case x.choices != nil:
-			v = x.choices[x.choice]
+			v = safe(x.choices[x.choice])
 		case i == f.focus:
 			x.input.SetWidth(min(30, w-lw-2))
 			v = clip(x.input.View(), min(31, w-lw-1))
 		default:
-			v = fit(x.input.Value(), min(31, w-lw-1))
+			v = fit(safe(x.input.Value()), min(31, w-lw-1))
 		}
 		line := label + fit(v, min(32, w-lw))
 		switch {
 		case x.err != "" && (f.tried || x.value() != ""):
-			line += st.Error.Render(truncate("✗ "+x.err, max(w-width(line), 1)))
+			line += st.Error.Render(truncate("✗ "+safe(x.err), max(w-width(line), 1)))
 		case x.echo != "":
-			line += st.Echo.Render(truncate(x.echo, max(w-width(line), 1)))
+			line += st.Echo.Render(truncate(safe(x.echo), max(w-width(line), 1)))
 		}
 		out = append(out, line)
 	}

@@ -108,12 +108,17 @@ type formModel struct {
 }
 
 func newForm(c *Common, agencies []store.PricedAgency, customers []store.Customer) *formModel {
-	f := &formModel{c: c, keys: newFormKeys(), agencies: agencies, customers: customers, received: c.Now()}
+	f := &formModel{c: c, keys: newFormKeys(), agencies: cleanAgencies(agencies), customers: cleanCustomers(customers), received: c.Now()}
 	for i := range f.inputs {
 		ti := newInput()
 		ti.Prompt = ""
 		ti.CharLimit = 200
 		f.inputs[i] = ti
+	}
+	// the store's limits: an input stops where the store would refuse
+	for i, n := range map[int]int{fCustomer: store.MaxName, fPhone: store.MaxPhone, fEmail: store.MaxEmail, fSite: store.MaxName,
+		fAddress: store.MaxAddress, fContact: store.MaxPerson, fContactPhone: store.MaxPhone, fPO: store.MaxPO} {
+		f.inputs[i].CharLimit = n
 	}
 	f.inputs[fCustomer].Placeholder = "name or phone"
 	f.inputs[fDate].Placeholder = "12/24, sat"
@@ -126,7 +131,7 @@ func newForm(c *Common, agencies []store.PricedAgency, customers []store.Custome
 	f.orders.ShowLineNumbers = false
 	f.orders.Prompt = ""
 	f.orders.Placeholder = "instructions for the officers"
-	f.orders.CharLimit = 4000
+	f.orders.CharLimit = store.MaxPostOrders
 	f.orders.SetHeight(3)
 	f.choice[fCycle] = 2 // monthly
 	f.setFocus(fCustomer)
@@ -139,6 +144,7 @@ func editForm(c *Common, agencies []store.PricedAgency, customers []store.Custom
 	f := newForm(c, agencies, customers)
 	f.editID, f.received = j.ID, j.Received
 	f.customerID, f.siteID = j.CustomerID, j.SiteID
+	j = cleanJob(j) // from the database: no escape sequence or bidi control in the inputs
 	f.inputs[fCustomer].SetValue(j.CustomerName)
 	f.inputs[fSite].SetValue(j.SiteName)
 	f.inputs[fAddress].SetValue(j.SiteAddress)
@@ -521,7 +527,7 @@ func (f *formModel) choiceLabel(i, j int) string {
 		if len(f.agencies) == 0 {
 			return "(no agencies)"
 		}
-		return f.agencies[j].Name
+		return safe(f.agencies[j].Name)
 	case fVenue:
 		return string(pricing.Venues[j])
 	}
@@ -692,7 +698,7 @@ func (f *formModel) recompute() {
 	if err != nil {
 		f.errs[fVehicles] = err.Error()
 	} else if vehicles > 0 && pa != nil && !pa.Pricing.Card.Vehicle.Offered() {
-		f.errs[fVehicles] = pa.Name + " does not offer vehicles"
+		f.errs[fVehicles] = safe(pa.Name) + " does not offer vehicles"
 	}
 	if err := store.ValidatePhone(val(fContactPhone)); err != nil {
 		f.errs[fContactPhone] = err.Error()
@@ -796,7 +802,7 @@ func (f *formModel) View(height int) string {
 			if i == f.focus {
 				value = f.orders.View()
 			} else {
-				v := strings.ReplaceAll(f.orders.Value(), "\n", " ⏎ ")
+				v := strings.ReplaceAll(store.Clean(f.orders.Value(), true), "\n", " ⏎ ")
 				if v == "" {
 					v = st.Muted.Render("(none)")
 				}
@@ -814,7 +820,7 @@ func (f *formModel) View(height int) string {
 			if i == f.focus {
 				value = clip(f.inputs[i].View(), vw)
 			} else if v := f.inputs[i].Value(); v != "" {
-				value = fit(v, vw) // a blurred input is just its text
+				value = fit(safe(v), vw) // a blurred input is just its text
 			} else {
 				value = st.Muted.Render(fit(f.inputs[i].Placeholder, vw))
 			}
@@ -925,7 +931,7 @@ func agencyName(pa *store.PricedAgency) string {
 	if pa == nil {
 		return ""
 	}
-	return pa.Name
+	return safe(pa.Name)
 }
 
 // window shows at most h rows, scrolled so that row focus is visible.
@@ -945,4 +951,54 @@ func window(rows []string, focus, h int, scroll *int) []string {
 	}
 	*scroll = min(max(*scroll, 0), len(rows)-h)
 	return rows[*scroll : *scroll+h]
+}
+
+// cleanCustomers is the form's copy of the customers, their text from the
+// database through store.Clean: what a pick puts in an input, what the
+// matches show and what typed text is compared with.
+func cleanCustomers(list []store.Customer) []store.Customer {
+	out := make([]store.Customer, len(list))
+	for i, c := range list {
+		c.Name, c.Phone, c.Email, c.Address, c.BillingCycle, c.Notes = safe(c.Name), safe(c.Phone), safe(c.Email), safe(c.Address),
+			safe(c.BillingCycle), store.Clean(c.Notes, true)
+		sites := make([]store.Site, len(c.Sites))
+		for k, s := range c.Sites {
+			s.Name, s.Address, s.Notes = safe(s.Name), safe(s.Address), store.Clean(s.Notes, true)
+			sites[k] = s
+		}
+		contacts := make([]store.Contact, len(c.Contacts))
+		for k, ct := range c.Contacts {
+			ct.Name, ct.Phone, ct.Email, ct.Role = safe(ct.Name), safe(ct.Phone), safe(ct.Email), safe(ct.Role)
+			contacts[k] = ct
+		}
+		c.Sites, c.Contacts = sites, contacts
+		out[i] = c
+	}
+	return out
+}
+
+// cleanAgencies is the form's copy of the agencies: their names, holiday
+// names and prohibited-venue rules (quoted by a refusal) cleaned for the
+// quote pane. Slugs and rules stay as they are: the store and pricing read them.
+func cleanAgencies(list []store.PricedAgency) []store.PricedAgency {
+	out := make([]store.PricedAgency, len(list))
+	for i, a := range list {
+		a.Name = safe(a.Name)
+		if a.Pricing != nil {
+			p := *a.Pricing
+			p.Name = safe(p.Name)
+			p.Holidays = make([]pricing.Holiday, len(a.Pricing.Holidays))
+			for k, h := range a.Pricing.Holidays {
+				h.Name = safe(h.Name)
+				p.Holidays[k] = h
+			}
+			p.Prohibited = make(map[pricing.Venue]string, len(a.Pricing.Prohibited))
+			for v, rule := range a.Pricing.Prohibited {
+				p.Prohibited[v] = safe(rule)
+			}
+			a.Pricing = &p
+		}
+		out[i] = a
+	}
+	return out
 }

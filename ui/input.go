@@ -266,17 +266,22 @@ func parseHoursText(f string) (int, error) {
 	return mins, nil
 }
 
-// ParseCount reads a whole number in [lo, hi]; empty is def.
+// ParseCount reads a whole number in [lo, hi]; empty is def. A count is
+// plain decimal digits (spaces around it are trimmed): a sign, a hex or
+// octal prefix, an exponent, a decimal point, digit separators and non-ASCII
+// digits are refused with a message saying what is expected.
 func ParseCount(s string, lo, hi, def int, what string) (int, error) {
 	in := strings.TrimSpace(s)
 	if in == "" {
 		return def, nil
 	}
-	n, err := strconv.Atoi(in)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a whole number of %s", s, what)
+	for i := 0; i < len(in); i++ {
+		if in[i] < '0' || in[i] > '9' {
+			return 0, fmt.Errorf("%q is not a whole number of %s: type digits only, %d to %d", s, what, lo, hi)
+		}
 	}
-	if n < lo || n > hi {
+	n, err := strconv.Atoi(in)
+	if err != nil || n < lo || n > hi { // too many digits for an int is out of range too
 		return 0, fmt.Errorf("%s: %d to %d", what, lo, hi)
 	}
 	return n, nil

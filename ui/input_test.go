@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -162,6 +164,78 @@ func FuzzParseClock(f *testing.F) {
 		}
 		if _, e, isHours, err := ParseEnd(s); err == nil && !isHours && e != c {
 			t.Fatalf("ParseEnd(%q) = %v, ParseClock = %v", s, e, c)
+		}
+	})
+}
+
+func TestParseCount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		err  string // a part of the message, "" when accepted
+	}{
+		{"5", 5, ""},
+		{" 5 ", 5, ""}, // spaces around are trimmed
+		{"\t7\n", 7, ""},
+		{"", 2, ""}, // the default
+		{"   ", 2, ""},
+		{"1", 1, ""},
+		{"20", 20, ""},
+		{"007", 7, ""},
+		{"0x5", 0, "not a whole number of officers: type digits only, 1 to 20"},
+		{"0X5", 0, "digits only"},
+		{"0b1", 0, "digits only"},
+		{"0o7", 0, "digits only"},
+		{"+3", 0, "digits only"},
+		{"-3", 0, "digits only"},
+		{"-0", 0, "digits only"},
+		{"1e3", 0, "digits only"},
+		{"1E1", 0, "digits only"},
+		{"2.0", 0, "digits only"},
+		{"1_0", 0, "digits only"},
+		{"1,000", 0, "digits only"},
+		{"5 5", 0, "digits only"},
+		{"٣", 0, "digits only"}, // an Arabic-Indic three
+		{"５", 0, "digits only"}, // a fullwidth five
+		{"five", 0, "digits only"},
+		{"0", 0, "officers: 1 to 20"},
+		{"21", 0, "officers: 1 to 20"},
+		{"99999999999999999999999", 0, "officers: 1 to 20"}, // beyond int
+	}
+	for _, tt := range tests {
+		got, err := ParseCount(tt.in, 1, 20, 2, "officers")
+		switch {
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("ParseCount(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("ParseCount(%q) = %d, %v; want an error with %q", tt.in, got, err, tt.err)
+		}
+	}
+}
+
+// FuzzParseCount: never panics; whatever is accepted is in range and is the
+// trimmed input's plain decimal digits.
+func FuzzParseCount(f *testing.F) {
+	for _, s := range []string{"5", " 5 ", "0x5", "+3", "1e3", "-1", "", "007", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseCount(s, 0, 1000, 3, "things")
+		if err != nil {
+			return
+		}
+		if n < 0 || n > 1000 {
+			t.Fatalf("%q -> %d, out of range", s, n)
+		}
+		in := strings.TrimSpace(s)
+		if in == "" {
+			if n != 3 {
+				t.Fatalf("%q -> %d, want the default", s, n)
+			}
+			return
+		}
+		if strings.TrimLeft(in, "0123456789") != "" || strings.TrimLeft(in, "0") != strings.TrimLeft(strconv.Itoa(n), "0") {
+			t.Fatalf("%q -> %d: not its digits", s, n)
 		}
 	})
 }

@@ -165,8 +165,8 @@ func (s *jobScreen) Update(msg tea.Msg) tea.Cmd {
 			s.err = msg.err.Error()
 			return nil
 		}
-		j := msg.job
-		s.job, s.extras, s.audit, s.err = &j, msg.extras, msg.audit, ""
+		j := cleanJob(msg.job)
+		s.job, s.extras, s.audit, s.err = &j, cleanExtras(msg.extras), cleanAudit(msg.audit), ""
 		s.sel = min(s.sel, max(len(j.Positions)-1, 0))
 		if s.intent != "" {
 			return s.startIntent()
@@ -177,7 +177,17 @@ func (s *jobScreen) Update(msg tea.Msg) tea.Cmd {
 			s.err = msg.err.Error()
 			return nil
 		}
-		s.picker = newPicker(s.c, msg.position, msg.list)
+		list := make([]store.Candidate, len(msg.list))
+		for i, c := range msg.list {
+			c.Officer = cleanOfficer(c.Officer)
+			why := make([]store.Reason, len(c.Reasons))
+			for k, r := range c.Reasons {
+				why[k] = store.Reason{Text: safe(r.Text), Cap: r.Cap}
+			}
+			c.Reasons = why
+			list[i] = c
+		}
+		s.picker = newPicker(s.c, msg.position, list)
 		return nil
 	case feePreviewMsg:
 		if msg.err != nil {
@@ -188,7 +198,7 @@ func (s *jobScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case pickedMsg:
 		s.picker = nil
-		pos, officer, name := msg.position, msg.officer, msg.name
+		pos, officer, name := msg.position, msg.officer, safe(msg.name)
 		if msg.override {
 			s.prompt = newPrompt("Override reason", "", "why the cap may be lifted (recorded in the audit)",
 				func(v string) (string, error) {
@@ -492,7 +502,7 @@ func (s *jobScreen) View(height int) string {
 	w := s.c.Width
 	if s.job == nil {
 		if s.err != "" {
-			return st.Error.Render(truncate("✗ "+s.err, w))
+			return st.Error.Render(truncate("✗ "+safe(s.err), w))
 		}
 		return st.Muted.Render("loading job…")
 	}
@@ -507,20 +517,20 @@ func (s *jobScreen) View(height int) string {
 	top = append(top, st.Title.Render(fmt.Sprintf("Job #%d", j.ID))+"  "+st.StatusStyle(j.Status).Render(statusLabel(j.Status))+"  "+
 		st.Bold.Render(truncate(safe(j.CustomerName), w/2)))
 	top = append(top, truncate(fmt.Sprintf("%s %s-%s (%s) · %s · %s", start.Format("Mon 02 Jan 2006"), start.Format("15:04"), end.Format("15:04"),
-		pricing.FormatHours(int(end.Sub(start)/time.Minute)), j.AgencyName, j.Venue), w))
+		pricing.FormatHours(int(end.Sub(start)/time.Minute)), safe(j.AgencyName), safe(string(j.Venue))), w))
 	top = append(top, truncate(safe(j.SiteName)+", "+safe(j.SiteAddress)+"   contact "+safe(j.ContactName)+" "+safe(j.ContactPhone), w))
 	top = append(top, st.Header.Render(fit(fmt.Sprintf(" %-3s %-10s %-26s %s", "#", "class", "officer", "attendance"), w)))
 	posRows := []string{}
 	for i, p := range j.Positions {
 		who := "—"
 		if p.OfficerID != 0 {
-			who = safe(p.OfficerName) + " " + p.Badge
+			who = safe(p.OfficerName) + " " + safe(p.Badge)
 		}
 		state, kind := positionState(p, now)
 		if p.Override != "" {
 			state += " · cap overridden"
 		}
-		line := fmt.Sprintf(" %-3d %-10s %s %s", p.Slot, p.Class, fit(who, 26), "")
+		line := fmt.Sprintf(" %-3d %-10s %s %s", p.Slot, safe(p.Class), fit(who, 26), "")
 		row := fit(line, 43) + st.kind(kind).Render(truncate(state, max(w-43, 1)))
 		if i == s.sel {
 			row = st.Selected.Render(fit(line+truncate(state, max(w-43, 1)), w))
@@ -540,12 +550,12 @@ func (s *jobScreen) View(height int) string {
 	}
 	section(fmt.Sprintf("Quote (rate card #%d)", j.RateCardID))
 	for _, l := range j.Quote.Lines {
-		label := fmt.Sprintf("%d %s %s", l.Count, l.Class, l.Basis)
-		doc = append(doc, " "+fit(label, 28)+right(l.Hours+" h", 9)+right(l.Rate, 8)+right(l.Amount, 11))
+		label := fmt.Sprintf("%d %s %s", l.Count, safe(string(l.Class)), safe(l.Basis))
+		doc = append(doc, " "+fit(label, 28)+right(safe(l.Hours)+" h", 9)+right(safe(l.Rate), 8)+right(safe(l.Amount), 11))
 	}
-	doc = append(doc, " "+st.Total.Render(fit("Total", 45)+right(j.Quote.Total, 11)))
+	doc = append(doc, " "+st.Total.Render(fit("Total", 45)+right(safe(j.Quote.Total), 11)))
 	for _, f := range s.extras.Fees {
-		doc = append(doc, " "+st.Warn.Render(fmt.Sprintf("%s fee %s (admin %s, officer %s) %s by %s", f.Kind, f.Total, f.Admin, f.Officer, f.At.In(loc).Format("02 Jan 15:04"), safe(f.Actor))))
+		doc = append(doc, " "+st.Warn.Render(fmt.Sprintf("%s fee %s (admin %s, officer %s) %s by %s", safe(f.Kind), safe(f.Total), safe(f.Admin), safe(f.Officer), f.At.In(loc).Format("02 Jan 15:04"), safe(f.Actor))))
 	}
 	section(fmt.Sprintf("Field notes (%d)", len(s.extras.Notes)))
 	for _, n := range s.extras.Notes {
@@ -555,11 +565,11 @@ func (s *jobScreen) View(height int) string {
 	}
 	section(fmt.Sprintf("Media (%d)", len(s.extras.Media)))
 	for _, m := range s.extras.Media {
-		where := m.Path // where the copy is kept; over SSH the server's folders are nobody's business
+		where := safe(m.Path) // where the copy is kept; over SSH the server's folders are nobody's business
 		if s.c.Remote {
 			where = "added " + m.AddedAt.In(loc).Format("02 Jan 15:04") + " by " + safe(m.AddedBy)
 		}
-		doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), m.Type, where), w))
+		doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), safe(m.Type), where), w))
 	}
 	audit := s.audit
 	if s.c.Role == store.RoleCustomer {
@@ -568,7 +578,7 @@ func (s *jobScreen) View(height int) string {
 		section("Audit")
 	}
 	for _, a := range audit {
-		change := a.Action
+		change := safe(a.Action)
 		if a.Before != "" || a.After != "" {
 			change += ": " + safe(a.Before)
 			if a.Before != "" && a.After != "" {
@@ -576,7 +586,7 @@ func (s *jobScreen) View(height int) string {
 			}
 			change += safe(a.After)
 		}
-		doc = append(doc, truncate(fmt.Sprintf(" %s %-10s %s %d %s", a.At.In(loc).Format("02 Jan 15:04"), truncate(safe(a.Actor), 10), a.Entity, a.EntityID, change), w))
+		doc = append(doc, truncate(fmt.Sprintf(" %s %-10s %s %d %s", a.At.In(loc).Format("02 Jan 15:04"), truncate(safe(a.Actor), 10), safe(a.Entity), a.EntityID, change), w))
 	}
 	// bottom: prompt, confirmation or error
 	var bottom []string
@@ -584,12 +594,12 @@ func (s *jobScreen) View(height int) string {
 	case s.prompt != nil:
 		bottom = strings.Split(s.prompt.view(st, w), "\n")
 	case s.confirm != nil:
-		bottom = append(bottom, st.Warn.Render(truncate(s.confirm.title+"  y/n", w)))
+		bottom = append(bottom, st.Warn.Render(truncate(safe(s.confirm.title)+"  y/n", w)))
 		for _, l := range s.confirm.lines {
-			bottom = append(bottom, "  "+truncate(l, w-2))
+			bottom = append(bottom, "  "+truncate(safe(l), w-2))
 		}
 	case s.err != "":
-		bottom = append(bottom, st.Error.Render(truncate("✗ "+s.err, w)))
+		bottom = append(bottom, st.Error.Render(truncate("✗ "+safe(s.err), w)))
 	}
 	// positions get at most half the room; the document scrolls in the rest
 	room := height - len(top) - len(bottom)
@@ -629,4 +639,116 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// The database file can be edited with other tools (the sqlite3 shell), so
+// what the console shows from it passes through store.Clean once, as it is
+// loaded: escape sequences, C0 and C1 controls and bidi overrides never
+// reach the terminal. The render code cleans the names it prints again (safe).
+
+// cleanJob is a job as the console shows it; post orders keep their lines.
+func cleanJob(j store.Job) store.Job {
+	for _, p := range []*string{&j.CustomerName, &j.SiteName, &j.SiteAddress, &j.AgencySlug, &j.AgencyName, &j.Status,
+		&j.ContactName, &j.ContactPhone, &j.PONumber, &j.CreatedBy} {
+		*p = safe(*p)
+	}
+	j.Venue = pricing.Venue(safe(string(j.Venue)))
+	j.PostOrders = store.Clean(j.PostOrders, true)
+	if j.Positions != nil {
+		ps := make([]store.Position, len(j.Positions))
+		for i, p := range j.Positions {
+			for _, s := range []*string{&p.Class, &p.OfficerName, &p.Status, &p.Attendance, &p.Badge, &p.Override, &p.NoShowName} {
+				*s = safe(*s)
+			}
+			ps[i] = p
+		}
+		j.Positions = ps
+	}
+	j.Quote = cleanSnapshot(j.Quote)
+	return j
+}
+
+// cleanJobs cleans a list of jobs into a new slice.
+func cleanJobs(jobs []store.Job) []store.Job {
+	if jobs == nil {
+		return nil
+	}
+	out := make([]store.Job, len(jobs))
+	for i, j := range jobs {
+		out[i] = cleanJob(j)
+	}
+	return out
+}
+
+// cleanSnapshot cleans a quote as saved on a job (JSON in the database).
+func cleanSnapshot(q pricing.Snapshot) pricing.Snapshot {
+	for _, p := range []*string{&q.Agency, &q.AgencyName, &q.Start, &q.End, &q.Received, &q.Total, &q.OfficerPay, &q.AdminFee, &q.EarliestStart} {
+		*p = safe(*p)
+	}
+	q.Venue = pricing.Venue(safe(string(q.Venue)))
+	if q.Lines != nil {
+		ls := make([]pricing.SnapshotLine, len(q.Lines))
+		for i, l := range q.Lines {
+			l.Class = pricing.Class(safe(string(l.Class)))
+			for _, p := range []*string{&l.Basis, &l.Hours, &l.Rate, &l.OfficerPay, &l.AdminFee, &l.Amount, &l.OfficerPer, &l.AdminPer} {
+				*p = safe(*p)
+			}
+			ls[i] = l
+		}
+		q.Lines = ls
+	}
+	if q.Warnings != nil {
+		ws := make([]string, len(q.Warnings))
+		for i, w := range q.Warnings {
+			ws[i] = safe(w)
+		}
+		q.Warnings = ws
+	}
+	if q.Refusals != nil {
+		rs := make([]pricing.SnapshotRefusal, len(q.Refusals))
+		for i, r := range q.Refusals {
+			rs[i] = pricing.SnapshotRefusal{Code: safe(r.Code), Message: safe(r.Message)}
+		}
+		q.Refusals = rs
+	}
+	return q
+}
+
+// cleanAudit cleans audit entries: who, what, and the values before and after.
+func cleanAudit(list []store.AuditEntry) []store.AuditEntry {
+	if list == nil {
+		return nil
+	}
+	out := make([]store.AuditEntry, len(list))
+	for i, e := range list {
+		e.Actor, e.Entity, e.Action, e.Before, e.After = safe(e.Actor), safe(e.Entity), safe(e.Action), safe(e.Before), safe(e.After)
+		out[i] = e
+	}
+	return out
+}
+
+// cleanExtras cleans a job's notes (lines kept), media and fees.
+func cleanExtras(x store.JobExtras) store.JobExtras {
+	var out store.JobExtras
+	for _, n := range x.Notes {
+		n.Author, n.Body = safe(n.Author), store.Clean(n.Body, true)
+		out.Notes = append(out.Notes, n)
+	}
+	for _, m := range x.Media {
+		m.SHA256, m.Name, m.Type, m.AddedBy, m.Path = safe(m.SHA256), safe(m.Name), safe(m.Type), safe(m.AddedBy), safe(m.Path)
+		out.Media = append(out.Media, m)
+	}
+	for _, f := range x.Fees {
+		f.Kind, f.Total, f.Admin, f.Officer, f.Actor = safe(f.Kind), safe(f.Total), safe(f.Admin), safe(f.Officer), safe(f.Actor)
+		out.Fees = append(out.Fees, f)
+	}
+	return out
+}
+
+// cleanOfficer cleans an officer's text.
+func cleanOfficer(o store.Officer) store.Officer {
+	for _, p := range []*string{&o.AgencySlug, &o.Badge, &o.FirstName, &o.LastName, &o.Rank, &o.Phone, &o.Email} {
+		*p = safe(*p)
+	}
+	return o
 }

@@ -128,7 +128,16 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 			m.err = msg.err.Error()
 			return nil
 		}
-		m.agencies, m.list, m.loads, m.loaded, m.err = msg.agencies, msg.list, msg.loads, true, ""
+		list := make([]store.Officer, len(msg.list))
+		for i, o := range msg.list {
+			list[i] = cleanOfficer(o)
+		}
+		agencies := make([]store.Agency, len(msg.agencies))
+		for i, a := range msg.agencies {
+			a.Slug, a.Name = safe(a.Slug), safe(a.Name)
+			agencies[i] = a
+		}
+		m.agencies, m.list, m.loads, m.loaded, m.err = agencies, list, msg.loads, true, ""
 		m.apply()
 		return nil
 	case officerSavedMsg:
@@ -184,7 +193,7 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 		if o == nil {
 			return nil
 		}
-		id, name, active := o.ID, o.Name(), !o.Active
+		id, name, active := o.ID, safe(o.Name()), !o.Active
 		verb := "Deactivate"
 		if active {
 			verb = "Reactivate"
@@ -215,7 +224,7 @@ func (m *officersModel) openForm(o *store.Officer) tea.Cmd {
 	agencyIdx := max(m.agency-1, 0)
 	title := "Add officer"
 	if o != nil {
-		title = "Edit " + o.Name()
+		title = "Edit " + safe(o.Name())
 		in = store.OfficerInput{AgencyID: o.AgencyID, Badge: o.Badge, FirstName: o.FirstName, LastName: o.LastName, Rank: o.Rank,
 			Phone: o.Phone, Email: o.Email, WeeklyCapMinutes: o.WeeklyCapMinutes, HiredOn: o.HiredOn}
 		for i, r := range store.Ranks {
@@ -239,16 +248,19 @@ func (m *officersModel) openForm(o *store.Officer) tea.Cmd {
 	}
 	fields := []*field{
 		choiceField("Agency", agencyNames, agencyIdx),
-		textField("Badge", in.Badge, "WV2300", required("badge")),
-		textField("First name", in.FirstName, "", required("first name")),
-		textField("Last name", in.LastName, "", required("last name")),
+		textField("Badge", in.Badge, "WV2300", required("badge")).max(store.MaxBadge),
+		textField("First name", in.FirstName, "", required("first name")).max(store.MaxPerson),
+		textField("Last name", in.LastName, "", required("last name")).max(store.MaxPerson),
 		choiceField("Rank", store.Ranks, rank),
-		textField("Phone", in.Phone, "801-555-0100", func(v string) (string, error) { return "", store.ValidatePhone(v) }),
-		textField("Email", in.Email, "", nil),
+		textField("Phone", in.Phone, "801-555-0100", func(v string) (string, error) { return "", store.ValidatePhone(v) }).max(store.MaxPhone),
+		textField("Email", in.Email, "", nil).max(store.MaxEmail),
 		textField("Weekly cap", strconv.Itoa(in.WeeklyCapMinutes/60), "hours", func(v string) (string, error) {
-			h, err := strconv.Atoi(v)
-			if err != nil || h < 1 || h > 168 {
+			if v == "" {
 				return "", fmt.Errorf("weekly cap: a whole number of hours, 1 to 168")
+			}
+			h, err := ParseCount(v, 1, 168, 0, "hours a week")
+			if err != nil {
+				return "", err
 			}
 			return fmt.Sprintf("%d h a week", h), nil
 		}),
@@ -276,7 +288,7 @@ func (m *officersModel) openForm(o *store.Officer) tea.Cmd {
 			}
 			return ""
 		}
-		capH, _ := strconv.Atoi(get("Weekly cap"))
+		capH, _ := ParseCount(get("Weekly cap"), 1, 168, 0, "hours a week")
 		hired, _ := ParseDate(get("Hired on"), m.c.today())
 		input := store.OfficerInput{AgencyID: in.AgencyID, Badge: get("Badge"), FirstName: get("First name"), LastName: get("Last name"),
 			Rank: get("Rank"), Phone: get("Phone"), Email: get("Email"), WeeklyCapMinutes: capH * 60,
@@ -292,9 +304,9 @@ func (m *officersModel) openForm(o *store.Officer) tea.Cmd {
 		return func() tea.Msg {
 			if id == 0 {
 				o, err := st.CreateOfficer(context.Background(), actor, input)
-				return officerSavedMsg{what: "Added " + o.Name(), err: err}
+				return officerSavedMsg{what: "Added " + safe(o.Name()), err: err}
 			}
-			return officerSavedMsg{what: "Saved " + input.FirstName + " " + input.LastName, err: st.UpdateOfficer(context.Background(), actor, id, input)}
+			return officerSavedMsg{what: "Saved " + safe(input.FirstName+" "+input.LastName), err: st.UpdateOfficer(context.Background(), actor, id, input)}
 		}
 	})
 	return m.form.setFocus(0)
@@ -311,7 +323,7 @@ func (m *officersModel) View(height int) string {
 	}
 	agency := "all agencies"
 	if m.agency > 0 {
-		agency = m.agencies[m.agency-1].Name
+		agency = safe(m.agencies[m.agency-1].Name)
 	}
 	head := fmt.Sprintf("%d of %d officers · %s", len(m.view), len(m.list), agency)
 	var out []string
@@ -356,7 +368,7 @@ func (m *officersModel) View(height int) string {
 		if !o.Active {
 			name += " (inactive)"
 		}
-		line := fit(fmt.Sprintf(" %s %-3s %-10s %-7s %s%4d %5s %5s  %s", fit(name, nameW), ag, o.Rank, o.Badge, fit(safe(o.Phone), phoneW),
+		line := fit(fmt.Sprintf(" %s %-3s %-10s %-7s %s%4d %5s %5s  %s", fit(name, nameW), ag, safe(o.Rank), safe(o.Badge), fit(safe(o.Phone), phoneW),
 			o.WeeklyCapMinutes/60, pricing.FormatMinutes(l.WeekMinutes), pricing.FormatMinutes(l.MonthMinutes), next), w)
 		switch {
 		case i == m.cursor:
@@ -387,9 +399,9 @@ func (m *officersModel) View(height int) string {
 		out = append(out, "", "", "")
 	}
 	if m.confirm != nil {
-		out = append(out, st.Warn.Render(truncate(m.confirm.title+"  y/n", w)))
+		out = append(out, st.Warn.Render(truncate(safe(m.confirm.title)+"  y/n", w)))
 	} else if m.err != "" {
-		out = append(out, st.Error.Render(truncate("✗ "+m.err, w)))
+		out = append(out, st.Error.Render(truncate("✗ "+safe(m.err), w)))
 	}
 	return strings.Join(out, "\n")
 }

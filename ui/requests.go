@@ -108,6 +108,7 @@ func (r *requestsModel) SetJobs(jobs []store.Job) {
 		}
 	}
 	first := !r.loaded
+	jobs = cleanJobs(jobs)
 	r.jobs, r.loaded, r.selectID = jobs, true, 0
 	r.apply()
 	if keep != 0 {
@@ -288,7 +289,7 @@ func agencyShort(j store.Job) string {
 	case "grantsville":
 		return "GPD"
 	}
-	return truncate(strings.ToUpper(j.AgencySlug), 4)
+	return truncate(strings.ToUpper(safe(j.AgencySlug)), 4)
 }
 
 // View draws the tab into height rows.
@@ -366,7 +367,8 @@ func (r *requestsModel) View(height int) string {
 // detailView is the read-only job detail: all fields, post orders, quote lines.
 func (r *requestsModel) detailView(height int) string {
 	st := r.c.Styles
-	j := r.detail
+	jj := cleanJob(*r.detail) // the root hands the detail in as loaded
+	j := &jj
 	w := r.c.Width
 	loc := r.c.Loc
 	var lines []string
@@ -376,8 +378,8 @@ func (r *requestsModel) detailView(height int) string {
 	lines = append(lines, st.Title.Render(fmt.Sprintf("Job #%d", j.ID))+"  "+st.StatusStyle(j.Status).Render(statusLabel(j.Status)))
 	add("Customer", safe(j.CustomerName))
 	add("Site", safe(j.SiteName)+"  "+safe(j.SiteAddress))
-	add("Agency", j.AgencyName)
-	add("Venue", string(j.Venue)+" ("+j.Venue.Label()+")")
+	add("Agency", safe(j.AgencyName))
+	add("Venue", safe(string(j.Venue))+" ("+safe(j.Venue.Label())+")")
 	s, e := j.Start.In(loc), j.End.In(loc)
 	add("Shift", s.Format("Mon 02 Jan 2006 15:04")+" - "+e.Format("15:04")+fmt.Sprintf("  (%s h)", pricing.FormatMinutes(int(e.Sub(s).Minutes()))))
 	pos := fmt.Sprintf("%d officers", j.Officers)
@@ -404,18 +406,18 @@ func (r *requestsModel) detailView(height int) string {
 	}
 	lines = append(lines, "", st.Label.Render("Quote")+st.Muted.Render(fmt.Sprintf("  (rate card #%d, as priced when received)", j.RateCardID)))
 	for _, l := range j.Quote.Lines {
-		label := fmt.Sprintf("%d %s", l.Count, l.Class)
+		label := fmt.Sprintf("%d %s", l.Count, safe(string(l.Class)))
 		if l.Basis != pricing.BasisRegular && l.Basis != string(l.Class) {
-			label += " " + l.Basis
+			label += " " + safe(l.Basis)
 		}
-		lines = append(lines, "  "+fit(label, 24)+right(l.Hours+" h", 9)+right(l.Rate, 8)+right(l.Amount, 12))
+		lines = append(lines, "  "+fit(label, 24)+right(safe(l.Hours)+" h", 9)+right(safe(l.Rate), 8)+right(safe(l.Amount), 12))
 	}
-	lines = append(lines, "  "+st.Total.Render(fit("Total", 41)+right(j.Quote.Total, 12)))
+	lines = append(lines, "  "+st.Total.Render(fit("Total", 41)+right(safe(j.Quote.Total), 12)))
 	for _, rf := range j.Quote.Refusals {
-		lines = append(lines, st.Refused.Render(wrapPrefixed("  ✗ ", rf.Message, w)))
+		lines = append(lines, st.Refused.Render(wrapPrefixed("  ✗ ", safe(rf.Message), w)))
 	}
 	for _, wn := range j.Quote.Warnings {
-		lines = append(lines, st.Warn.Render(wrapPrefixed("  ! ", wn, w)))
+		lines = append(lines, st.Warn.Render(wrapPrefixed("  ! ", safe(wn), w)))
 	}
 	if len(j.Positions) > 0 {
 		lines = append(lines, "", st.Label.Render("Positions"))
@@ -424,7 +426,7 @@ func (r *requestsModel) detailView(height int) string {
 			if p.OfficerID != 0 {
 				who = safe(p.OfficerName)
 			}
-			lines = append(lines, fmt.Sprintf("  %2d %-10s %s", p.Slot, p.Class, who))
+			lines = append(lines, fmt.Sprintf("  %2d %-10s %s", p.Slot, safe(p.Class), who))
 		}
 	}
 	all := strings.Join(lines, "\n")

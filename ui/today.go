@@ -88,7 +88,7 @@ func (t *todayModel) set(m todayMsg) {
 	if j := t.selected(); j != nil {
 		keep = j.ID
 	}
-	t.jobs, t.loaded, t.err = m.jobs, true, ""
+	t.jobs, t.loaded, t.err = cleanJobs(m.jobs), true, ""
 	for i, j := range t.jobs {
 		if j.ID == keep {
 			t.cursor = i
@@ -203,7 +203,7 @@ func (t *todayModel) View(height int) string {
 	w := t.c.Width
 	now := t.c.Now()
 	if t.err != "" {
-		return st.Error.Render(truncate("✗ "+t.err, w))
+		return st.Error.Render(truncate("✗ "+safe(t.err), w))
 	}
 	if !t.loaded {
 		return st.Muted.Render("loading today's shifts…")

@@ -100,8 +100,11 @@ func TestInvoicesCommands(t *testing.T) {
 	if again := runWith(env, "invoices", "generate", "--period", "2026-11-23", "--account", "1", "--json"); again.code != 0 || strings.TrimSpace(again.stdout) != "[]" {
 		t.Errorf("billed twice: %s", again.stdout)
 	}
-	r := runWith(env, "invoice", "issue", *one[0].Name, "--on", "2026-11-27")
-	m := regexp.MustCompile(`Issued (2026-\d{6}) to Valley Fair Mall on 2026-11-27: .*, due 2026-12-27 \(net 30\)`).FindStringSubmatch(r.stdout)
+	if r := runWith(env, "invoice", "issue", *one[0].Name, "--on", "2026-11-27"); r.code != 1 || !strings.Contains(r.stderr, "is in the future") {
+		t.Errorf("issued tomorrow: exit %d %s", r.code, r.stderr)
+	}
+	r := runWith(env, "invoice", "issue", *one[0].Name, "--on", "2026-11-26")
+	m := regexp.MustCompile(`Issued (2026-\d{6}) to Valley Fair Mall on 2026-11-26: .*, due 2026-12-26 \(net 30\)`).FindStringSubmatch(r.stdout)
 	if r.code != 0 || m == nil {
 		t.Fatalf("issue: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -163,7 +166,9 @@ func TestInvoicesCommands(t *testing.T) {
 		{[]string{"invoice", "paid", number, "--on", "2026-11-20"}, 1, ""}, // before it was issued
 		{[]string{"invoice", "issue", number}, 2, ""},                      // not a draft
 		{[]string{"invoice", "void", number}, 1, ""},                       // no reason
-		{[]string{"invoice", "paid", number, "--on", "2026-12-01", "--ref", "CHK 1001"}, 0, "Recorded the payment of " + number},
+		{[]string{"invoice", "paid", number, "--on", "2026-12-01", "--ref", "CHK 1001"}, 1, ""}, // in the future
+		{[]string{"invoice", "paid", number, "--on", "2099-01-01"}, 1, ""},
+		{[]string{"invoice", "paid", number, "--on", "2026-11-26", "--ref", "CHK 1001"}, 0, "Recorded the payment of " + number},
 		{[]string{"invoice", "void", number, "--reason", "too late"}, 2, ""}, // paid
 		{[]string{"invoice", "show", "2026-999999"}, 1, ""},
 		{[]string{"invoice", "show", "12"}, 1, ""},
@@ -172,7 +177,10 @@ func TestInvoicesCommands(t *testing.T) {
 		{[]string{"invoice", "export", number, "-o", filepath.Join(dir, "no", "x.pdf")}, 1, ""},
 		{[]string{"invoice"}, 1, ""},
 		{[]string{"invoice", "refund", number}, 1, ""},
-		{[]string{"invoices", "generate"}, 1, ""},
+		{[]string{"invoices", "generate"}, 0, "previewed (nothing saved"}, // today by default: what has ended
+		{[]string{"invoices", "generate", "--period", "2400-01-01"}, 1, ""},
+		{[]string{"invoices", "generate", "--period", "1999-12-31", "--issue"}, 1, ""},
+		{[]string{"invoices", "generate", "--issue", "--on", "2026-11-27"}, 1, ""}, // issued in the future
 		{[]string{"invoices", "generate", "--period", "26-11-01"}, 1, ""},
 		{[]string{"invoices", "generate", "--period", "2026-11-01", "--account", "999"}, 1, ""},
 		{[]string{"invoices", "generate", "--period", "2026-11-01", "--on", "2026-11-02"}, 1, ""}, // --on needs --issue

@@ -439,6 +439,8 @@ func TestCancelCommand(t *testing.T) {
 
 	// Only checked-in officers left: a reduction is refused by the rule, exit 2.
 	live := newJob(t, env, "2027-02-11 18:00", 4, 2, true)
+	clock := env["OFFDUTY_NOW"]
+	env["OFFDUTY_NOW"] = "2027-02-11 18:00" // the officers check in as they arrive, at the start
 	withStore(t, env, func(ctx context.Context, s *store.Store) {
 		j, err := s.Job(ctx, "", live)
 		if err != nil {
@@ -454,6 +456,7 @@ func TestCancelCommand(t *testing.T) {
 			}
 		}
 	})
+	env["OFFDUTY_NOW"] = clock
 	refused(t, runWith(env, "cancel", id(live), "--positions", "1", "--now", "2027-02-11 19:00"), 2, "checked in")
 
 	// Invalid input or an unknown job: exit 1, and nothing changes.

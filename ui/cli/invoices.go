@@ -295,6 +295,11 @@ Exit status: 0 (also when there is nothing to bill); 1 invalid input or an unkno
 		if err != nil {
 			return err
 		}
+		// The issue date is checked before anything is saved.
+		if issue && (issueOn.After(today) || issueOn.Year() < store.MinYear) {
+			return fail(ExitInvalid, "%s: --on %s: an invoice is issued today (%s) or on a past day, never in the future", label,
+				issueOn.Format("2006-01-02"), today.Format("2006-01-02"))
+		}
 		ctx := cmd.Context()
 		s, _, err := e.open(ctx)
 		if err != nil {

