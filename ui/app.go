@@ -587,11 +587,11 @@ func (a *App) save(m formSaveMsg) tea.Cmd {
 }
 
 func (a *App) setMsg(format string, args ...any) {
-	a.msg, a.msgErr = fmt.Sprintf(format, args...), false
+	a.msg, a.msgErr = safe(fmt.Sprintf(format, args...)), false
 }
 
 func (a *App) setErr(format string, args ...any) {
-	a.msg, a.msgErr = fmt.Sprintf(format, args...), true
+	a.msg, a.msgErr = safe(fmt.Sprintf(format, args...)), true
 }
 
 func (a *App) clearMsg() {

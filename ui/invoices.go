@@ -422,7 +422,7 @@ func (m *invoicesModel) View(height int) string {
 	case m.confirm != nil:
 		bottom = append(bottom, st.Warn.Render(truncate(m.confirm.title+"  y/n", w)))
 	case m.err != "":
-		bottom = append(bottom, st.Error.Render(truncate("✗ "+m.err, w)))
+		bottom = append(bottom, st.Error.Render(truncate("✗ "+safe(m.err), w)))
 	}
 	h := max(height-len(bottom), 1)
 	var body string

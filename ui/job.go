@@ -292,6 +292,10 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 			s.err = "assign an officer first"
 			return nil
 		}
+		if now := s.c.Now(); now.Before(p.Start) {
+			s.err = "a no-show is recorded once the start (" + p.Start.In(s.c.Loc).Format("Mon 02 Jan 15:04") + ") has passed"
+			return nil
+		}
 		id, name := p.ID, p.OfficerName
 		s.confirm = &confirmBox{title: fmt.Sprintf("Record %s as a no-show?", name), lines: []string{"The position reopens and is flagged on Today."},
 			yes: s.act("No-show recorded: position reopened", func(ctx context.Context) error { return s.c.Store.NoShow(ctx, s.c.Actor, id) })}

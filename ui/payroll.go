@@ -160,6 +160,11 @@ func (m *payrollModel) Update(msg tea.Msg) tea.Cmd {
 			m.err = "this period is already locked"
 			return nil
 		}
+		if today := m.c.today(); !m.p.End.Before(time.Date(today.Year, today.Month, today.Day, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)) {
+			m.err = fmt.Sprintf("this period runs until %s: it can be locked from %s, after its last day",
+				m.p.End.AddDate(0, 0, -1).Format("Mon 02 Jan"), m.p.End.Format("Mon 02 Jan"))
+			return nil
+		}
 		day, st, actor := m.day, m.c.Store, m.c.Actor
 		m.confirm = &confirmBox{title: fmt.Sprintf("Lock the pay period %s, total %s? Later changes go to the next period.", periodLabel(*m.p), pricing.FormatMoney(m.p.Total)),
 			yes: func() tea.Msg {
@@ -187,7 +192,7 @@ func (m *payrollModel) View(height int) string {
 	w := m.c.Width
 	if m.p == nil {
 		if m.err != "" {
-			return st.Error.Render(truncate("✗ "+m.err, w))
+			return st.Error.Render(truncate("✗ "+safe(m.err), w))
 		}
 		return st.Muted.Render("loading payroll…")
 	}
@@ -199,7 +204,7 @@ func (m *payrollModel) View(height int) string {
 	case m.confirm != nil:
 		bottom = []string{st.Warn.Render(truncate(m.confirm.title+"  y/n", w))}
 	case m.err != "":
-		bottom = []string{st.Error.Render(truncate("✗ "+m.err, w))}
+		bottom = []string{st.Error.Render(truncate("✗ "+safe(m.err), w))}
 	}
 	state := st.OK.Render("open")
 	if p.Locked {

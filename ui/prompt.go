@@ -72,7 +72,7 @@ func (p *prompt) view(st Styles, w int) string {
 	lines := []string{st.Focus.Render(fit(p.label+":", lw)) + p.input.View()}
 	switch {
 	case p.err != "" && strings.TrimSpace(p.input.Value()) != "":
-		lines = append(lines, strings.Repeat(" ", lw)+st.Error.Render(truncate("✗ "+p.err, w-lw)))
+		lines = append(lines, strings.Repeat(" ", lw)+st.Error.Render(truncate("✗ "+safe(p.err), w-lw)))
 	case p.echo != "":
 		lines = append(lines, strings.Repeat(" ", lw)+st.Echo.Render(truncate(p.echo, w-lw)))
 	case p.hint != "":
