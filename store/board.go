@@ -222,7 +222,7 @@ func (s *Store) canAttach(ctx context.Context, actor string, jobID int64) error 
 // records it. The role is checked before r is read; the size limit is
 // counted while copying (a stream may say nothing of its size), and past
 // it nothing is kept.
-func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name string, r io.Reader) (Media, error) {
+func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name string, r io.Reader) (m Media, err error) {
 	if err := s.canAttach(ctx, actor, jobID); err != nil {
 		return Media{}, err
 	}
@@ -255,17 +255,30 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	dst := filepath.Join(s.MediaDir(), sum)
+	created := false
 	if _, err := os.Stat(dst); err != nil {
 		if err := os.Rename(tmp.Name(), dst); err != nil {
 			return Media{}, err
 		}
+		created = true
 	}
+	defer func() {
+		// A refused record leaves no file that no row points to.
+		if created && err != nil {
+			var n int
+			if s.read(ctx, func(tx *sql.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, sum).Scan(&n)
+			}) == nil && n == 0 {
+				os.Remove(dst)
+			}
+		}
+	}()
 	typ := mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))
 	if typ == "" {
 		typ = http.DetectContentType(head.b)
 	}
 	typ = Clean(typ, false)
-	m := Media{JobID: jobID, SHA256: sum, Name: name, Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst}
+	m = Media{JobID: jobID, SHA256: sum, Name: name, Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -75,15 +76,45 @@ func Run(ctx context.Context, args []string, io Env) int {
 	root.SetIn(io.Stdin)
 	root.SetOut(io.Stdout)
 	root.SetErr(io.Stderr)
-	opts := []fang.Option{
+	if io.Remote != nil {
+		// fang looks at the process's own terminal (its background colour)
+		// for help and errors: over SSH that is the server's console, not the
+		// user's. Remote runs get cobra's plain help and one-line errors.
+		root.Version = version()
+		err := root.ExecuteContext(ctx)
+		if err != nil {
+			errorHandler(io.Stderr, fang.Styles{}, err)
+		}
+		return exitCode(err)
+	}
+	err := fang.Execute(ctx, root,
 		fang.WithoutManpage(), // fang's writes to the process's stdout: ours writes to the command's
 		fang.WithErrorHandler(errorHandler),
-	}
-	if Version != "" {
-		opts = append(opts, fang.WithVersion(Version))
-	}
-	err := fang.Execute(ctx, root, opts...)
+		fang.WithVersion(version()))
 	return exitCode(err)
+}
+
+// version is Version, else the module's version from the build, else
+// "unknown (built from source)"; with the commit when the build knows it.
+func version() string {
+	v, commit := Version, ""
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && info.Main.Sum != "" {
+			v = info.Main.Version
+		}
+		for _, kv := range info.Settings {
+			if kv.Key == "vcs.revision" && len(kv.Value) >= 7 {
+				commit = kv.Value[:7]
+			}
+		}
+	}
+	if v == "" {
+		v = "unknown (built from source)"
+	}
+	if commit != "" {
+		v += " (" + commit + ")"
+	}
+	return v
 }
 
 func exitCode(err error) int {
