@@ -163,9 +163,9 @@ func TestInvoicesCommands(t *testing.T) {
 		out  string
 	}{
 		{[]string{"invoice", "show", number}, 0, number + "  Valley Fair Mall"},
-		{[]string{"invoice", "paid", number, "--on", "2026-11-20"}, 1, ""}, // before it was issued
-		{[]string{"invoice", "issue", number}, 2, ""},                      // not a draft
-		{[]string{"invoice", "void", number}, 1, ""},                       // no reason
+		{[]string{"invoice", "paid", number, "--on", "2026-11-20"}, 1, ""},                      // before it was issued
+		{[]string{"invoice", "issue", number}, 2, ""},                                           // not a draft
+		{[]string{"invoice", "void", number}, 1, ""},                                            // no reason
 		{[]string{"invoice", "paid", number, "--on", "2026-12-01", "--ref", "CHK 1001"}, 1, ""}, // in the future
 		{[]string{"invoice", "paid", number, "--on", "2099-01-01"}, 1, ""},
 		{[]string{"invoice", "paid", number, "--on", "2026-11-26", "--ref", "CHK 1001"}, 0, "Recorded the payment of " + number},
