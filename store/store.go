@@ -10,10 +10,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +35,10 @@ type Store struct {
 	now   func() time.Time
 	zone  *time.Location // the office's: what "today" is for billing and payroll
 	watch watcher
+
+	readOnly bool   // opened for reading only: writes fail
+	created  bool   // Open made a new database file
+	sync     string // the write connection's synchronous mode
 }
 
 // DefaultZone is the office's zone unless WithZone says otherwise.
@@ -44,6 +50,15 @@ type Option func(*Store)
 // WithClock injects the clock used for created/updated stamps, the audit and
 // every time rule (a record never claims what has not happened by it).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// ReadOnly opens an existing database for reading only (a file this user
+// may not write, or a reading command): no migration runs, writes fail.
+func ReadOnly() Option { return func(s *Store) { s.readOnly = true } }
+
+// WithSynchronous sets SQLite's synchronous mode of the write connection:
+// FULL (the default: an acknowledged commit survives power loss) or NORMAL
+// (faster; a power loss may drop the last commits). For benchmarks.
+func WithSynchronous(mode string) Option { return func(s *Store) { s.sync = mode } }
 
 // WithZone sets the office's zone, in which "today" is judged for invoices
 // and payroll (DefaultZone otherwise).
@@ -67,24 +82,15 @@ func checkYear(field string, t time.Time) error {
 }
 
 // Open opens the database file at path, creating it (and its folder) and
-// applying migrations as needed.
+// applying migrations as needed. It refuses a file that is not an offduty
+// database (another program's SQLite file, or not SQLite at all) and one
+// made by a newer offduty (a schema this binary does not know), before
+// writing a byte to it.
 func Open(path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("no database path")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create database folder: %w", err)
-		}
-	}
-	// A new database is readable by its owner only; SQLite gives the -wal
-	// and -shm files the database file's mode.
-	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
-		f.Close()
-	} else if !errors.Is(err, fs.ErrExist) {
-		return nil, fmt.Errorf("create database: %w", err)
-	}
-	s := &Store{path: path, now: time.Now}
+	s := &Store{path: path, now: time.Now, sync: "FULL"}
 	for _, o := range opts {
 		o(s)
 	}
@@ -95,15 +101,38 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 		s.zone = loc
 	}
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	if s.sync != "FULL" && s.sync != "NORMAL" {
+		return nil, fmt.Errorf("synchronous mode %q: FULL or NORMAL", s.sync)
+	}
+	if err := s.prepareFile(); err != nil {
+		return nil, err
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	if s.readOnly {
+		var err error
+		if s.r, err = sql.Open("sqlite", base+"&mode=ro&_pragma=query_only(1)"); err != nil {
+			return nil, err
+		}
+		s.r.SetMaxOpenConns(4)
+		if err := s.checkKnown(context.Background(), s.r); err != nil {
+			s.r.Close()
+			return nil, err
+		}
+		s.w = s.r // every write fails: the connections are read-only
+		return s, nil
+	}
+	base += "&_pragma=journal_mode(WAL)"
 	var err error
-	if s.w, err = sql.Open("sqlite", base+"&_txlock=immediate"); err != nil {
+	if s.w, err = sql.Open("sqlite", base+"&_pragma=synchronous("+s.sync+")&_txlock=immediate"); err != nil {
 		return nil, err
 	}
 	s.w.SetMaxOpenConns(1)
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
+	if err := s.checkKnown(context.Background(), s.w); err != nil {
+		s.w.Close()
+		return nil, err
+	}
 	if err := s.migrate(context.Background()); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -116,6 +145,138 @@ func Open(path string, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
+// Created reports whether Open made a new database file.
+func (s *Store) Created() bool { return s.created }
+
+// IsReadOnly reports whether the store was opened for reading only.
+func (s *Store) IsReadOnly() bool { return s.readOnly }
+
+// sqliteHeader begins every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// prepareFile makes a new database file (owner-only, in an owner-only
+// folder), or checks that an existing non-empty file is SQLite at all.
+func (s *Store) prepareFile() error {
+	f, err := os.Open(s.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if s.readOnly {
+			return &Error{Code: ENotFound, Field: "db", Message: fmt.Sprintf("no database %s", s.path)}
+		}
+		if dir := filepath.Dir(s.path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return fmt.Errorf("create database folder: %w", err)
+			}
+		}
+		// SQLite gives the -wal and -shm files the database file's mode.
+		nf, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			nf.Close()
+			s.created = true
+			return nil
+		}
+		if errors.Is(err, fs.ErrExist) {
+			return nil // another process made it meanwhile
+		}
+		return fmt.Errorf("create database: %w", err)
+	case err != nil:
+		return fmt.Errorf("open %s: %w", s.path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s is a folder, not a database file", s.path)}
+	}
+	if !st.Mode().IsRegular() {
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s is not a regular file", s.path)}
+	}
+	head := make([]byte, len(sqliteHeader))
+	n, _ := io.ReadFull(f, head)
+	if n == 0 {
+		return nil // an empty file: a new database
+	}
+	if string(head[:n]) != sqliteHeader {
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s is not a SQLite database, so not an offduty database: refusing to touch it", s.path)}
+	}
+	return nil
+}
+
+// checkKnown refuses another program's SQLite database (tables but none of
+// offduty's migrations record) and one whose schema is newer than this
+// binary's, with no write.
+func (s *Store) checkKnown(ctx context.Context, db *sql.DB) error {
+	var tables []string
+	err := retryBusy(func() error {
+		tables = tables[:0]
+		rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t string
+			if err := rows.Scan(&t); err != nil {
+				return err
+			}
+			tables = append(tables, t)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("open %s: %w", s.path, err)
+	}
+	if len(tables) == 0 {
+		return nil // new
+	}
+	if !slices.Contains(tables, "schema_migrations") {
+		shown := tables
+		if len(shown) > 5 {
+			shown = append(shown[:5:5], "…")
+		}
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s is another program's SQLite database (tables: %s), not an offduty database: refusing to write to it",
+			s.path, strings.Join(shown, ", "))}
+	}
+	var newest int
+	var name string
+	if err := retryBusy(func() error {
+		return db.QueryRowContext(ctx, `SELECT version, name FROM schema_migrations ORDER BY version DESC LIMIT 1`).Scan(&newest, &name)
+	}); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("open %s: %w", s.path, err)
+	}
+	if known := KnownSchema(); newest > known {
+		return &Error{Code: EConflict, Field: "db", Message: fmt.Sprintf("%s was made by a newer offduty (schema version %d, %s; this offduty knows up to %d): use that version, or restore a backup",
+			s.path, newest, name, known)}
+	}
+	return nil
+}
+
+// KnownSchema is the newest schema version this binary knows.
+func KnownSchema() int {
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	hi := 0
+	for _, n := range names {
+		if v, err := strconv.Atoi(strings.SplitN(filepath.Base(n), "_", 2)[0]); err == nil && v > hi {
+			hi = v
+		}
+	}
+	return hi
+}
+
+// retryBusy runs fn again for a while when SQLite answers SQLITE_BUSY at
+// once (a new file being switched to WAL by another process).
+func retryBusy(fn func() error) error {
+	for wait := 5 * time.Millisecond; ; wait *= 2 {
+		err := fn()
+		if err == nil || !isBusy(err) || wait > 2*time.Second {
+			return err
+		}
+		time.Sleep(wait)
+	}
+}
+
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
@@ -125,6 +286,9 @@ func (s *Store) Now() time.Time { return s.now() }
 // Close closes both pools.
 func (s *Store) Close() error {
 	s.stopWatch()
+	if s.w == s.r {
+		return s.r.Close()
+	}
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
@@ -251,6 +415,9 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 
 // tx runs fn in an immediate write transaction on the single write connection.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.readOnly {
+		return &Error{Code: EConflict, Field: "db", Message: fmt.Sprintf("%s is open for reading only: nothing can be changed (is the file writable by you?)", s.path)}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
