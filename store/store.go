@@ -108,16 +108,26 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+	// Look before touching: the pragmas below would switch another
+	// program's file to WAL. A read-only connection, no pragma, reads
+	// what the file holds first.
+	if !s.created {
+		probe, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)")
+		if err != nil {
+			return nil, err
+		}
+		err = s.checkKnown(context.Background(), probe)
+		probe.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
 	if s.readOnly {
 		var err error
 		if s.r, err = sql.Open("sqlite", base+"&mode=ro&_pragma=query_only(1)"); err != nil {
 			return nil, err
 		}
 		s.r.SetMaxOpenConns(4)
-		if err := s.checkKnown(context.Background(), s.r); err != nil {
-			s.r.Close()
-			return nil, err
-		}
 		s.w = s.r // every write fails: the connections are read-only
 		return s, nil
 	}
@@ -129,10 +139,6 @@ func Open(path string, opts ...Option) (*Store, error) {
 	s.w.SetMaxOpenConns(1)
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
-	if err := s.checkKnown(context.Background(), s.w); err != nil {
-		s.w.Close()
-		return nil, err
-	}
 	if err := s.migrate(context.Background()); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

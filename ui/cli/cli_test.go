@@ -32,8 +32,12 @@ func testEnv(t *testing.T) map[string]string {
 func runWith(env map[string]string, args ...string) result {
 	var out, errb bytes.Buffer
 	code := run(args, &out, &errb, func(k string) string { return env[k] })
-	return result{code, out.String(), errb.String()}
+	return result{code, out.String(), createdRE.ReplaceAllString(errb.String(), "")}
 }
+
+// createdRE is the line a command prints when it makes a new database;
+// TestNewDatabaseIsAnnounced checks it, the other tests read past it.
+var createdRE = regexp.MustCompile(`(?m)^offduty: created a new database at .*\n`)
 
 // quote runs `offduty quote --demo=false ARGS...`.
 func quote(env map[string]string, args ...string) result {

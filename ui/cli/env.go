@@ -3,13 +3,16 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 
@@ -46,6 +49,8 @@ type env struct {
 	db      string
 	nowText string
 	demo    bool
+
+	unlock func() // releases the shared lock open took (restore waits for none)
 }
 
 func newEnv(io Env) *env {
@@ -117,8 +122,10 @@ func defaultDB(getenv func(string) string) string {
 	return filepath.Join(home, ".local", "share", "offduty", "offduty.db")
 }
 
-// open opens (or creates, with the agencies and, if asked, demo data) the
-// database; over SSH it is the server's, already open. Close it with
+// open opens the database, or creates it (with the agencies and, if asked,
+// demo data) and says so on stderr; over SSH it is the server's, already
+// open. A file this user may not write is opened for reading: reading
+// commands work, a change is refused with the reason. Close it with
 // e.close.
 func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
 	now, err := e.now()
@@ -132,28 +139,114 @@ func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
 	if e.nowText == "" {
 		clock = time.Now
 	}
-	s, err := store.Open(e.db, store.WithClock(clock))
+	opts := []store.Option{store.WithClock(clock)}
+	switch st, err := os.Stat(e.db); {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := e.create(ctx, clock, now); err != nil {
+			return nil, now, err
+		}
+	case err == nil && st.Mode().IsRegular() && (st.Mode().Perm()&0o200 == 0 || syscall.Access(e.db, 2 /* W_OK */) != nil):
+		// Not writable by this user, or made read-only by its owner (which
+		// even root respects here).
+		opts = append(opts, store.ReadOnly())
+	}
+	s, err := store.Open(e.db, opts...)
 	if err != nil {
 		return nil, now, fail(ExitInvalid, "%v", err)
 	}
-	created, err := seed.EnsureAgencies(ctx, s)
+	// The database is in use until e.close: restore refuses meanwhile.
+	release, err := lockDB(e.db, false)
 	if err != nil {
 		s.Close()
 		return nil, now, fail(ExitInvalid, "%v", err)
 	}
-	if created && e.demo {
+	e.unlock = release
+	return s, now, nil
+}
+
+// newPrefix names a database being made, beside where it will be.
+const newPrefix = ".offduty-new-"
+
+// create makes a new database at e.db as a whole or not at all: it is
+// built (agencies, and demo data unless --demo=false) in a temporary file
+// beside it, then linked into place, which fails if another first start
+// got there first (its database is then the one used). A kill leaves only
+// a temporary file, removed by a later start.
+func (e *env) create(ctx context.Context, clock func() time.Time, now time.Time) (err error) {
+	dir := filepath.Dir(e.db)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fail(ExitInvalid, "create the database folder %s: %v", dir, unwrapPath(err))
+	}
+	removeStale(dir)
+	f, err := os.CreateTemp(dir, newPrefix+"*.db")
+	if err != nil {
+		return fail(ExitInvalid, "create a database in %s: %v", dir, unwrapPath(err))
+	}
+	tmp := f.Name()
+	f.Close()
+	defer func() {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			os.Remove(tmp + suffix)
+		}
+	}()
+	s, err := store.Open(tmp, store.WithClock(clock))
+	if err != nil {
+		return fail(ExitInvalid, "%v", err)
+	}
+	if _, err := seed.EnsureAgencies(ctx, s); err != nil {
+		s.Close()
+		return fail(ExitInvalid, "%v", err)
+	}
+	what := "the two agencies, no demo data"
+	if e.demo {
 		if err := seed.Demo(ctx, s, now); err != nil {
 			s.Close()
-			return nil, now, fail(ExitInvalid, "demo data: %v", err)
+			return fail(ExitInvalid, "demo data: %v", err)
+		}
+		what = "the two agencies and demo data"
+	}
+	if err := s.Close(); err != nil { // the last connection folds the WAL into the file
+		return fail(ExitInvalid, "%v", err)
+	}
+	if st, err := os.Stat(tmp + "-wal"); err == nil && st.Size() > 0 {
+		return fail(ExitInvalid, "the new database %s kept a write-ahead log: not moved into place", tmp)
+	}
+	switch err := os.Link(tmp, e.db); {
+	case err == nil:
+		fmt.Fprintf(e.stderr, "offduty: created a new database at %s (%s)\n", e.db, what)
+	case errors.Is(err, fs.ErrExist):
+		// Another first start made it meanwhile: use that one.
+	default:
+		return fail(ExitInvalid, "create the database %s: %v", e.db, unwrapPath(err))
+	}
+	return nil
+}
+
+// removeStale removes what killed first starts left in dir (older than an
+// hour: a start under way takes seconds).
+func removeStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, en := range entries {
+		if !strings.HasPrefix(en.Name(), newPrefix) {
+			continue
+		}
+		if info, err := en.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			os.Remove(filepath.Join(dir, en.Name()))
 		}
 	}
-	return s, now, nil
 }
 
 // close closes what open opened (never the server's store).
 func (e *env) close(s *store.Store) {
 	if s != nil && (e.remote == nil || s != e.remote.Store) {
 		s.Close()
+	}
+	if e.unlock != nil {
+		e.unlock()
+		e.unlock = nil
 	}
 }
 

@@ -6,18 +6,21 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"sort"
 	"syscall"
 	"time"
 
 	charmlog "charm.land/log/v2"
 	"github.com/spf13/cobra"
 
+	"offduty/store"
 	"offduty/ui/sshd"
 )
 
 func newServeCmd(e *env) *cobra.Command {
-	var listen, hostKey, public string
-	var idle time.Duration
+	var listen, hostKey, public, backupDir string
+	var idle, backupEvery time.Duration
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the console and the commands over SSH to the users of the database",
@@ -44,11 +47,22 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 	f.StringVar(&hostKey, "host-key", "", "host key `FILE`, created if missing (default: "+sshd.HostKeyName+" beside the database)")
 	f.DurationVar(&idle, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long with no key pressed (`DURATION`, e.g. 30m, 1h; 0 never)")
 	maxSessions := intFlag(f, "max-sessions", "sessions open at once (`N`); more are refused with a message; 0 no limit")
+	f.DurationVar(&backupEvery, "backup-every", 24*time.Hour, "take a backup this often (`DURATION`, e.g. 1h, 24h; 0 never), and at start when the newest is older")
+	f.StringVar(&backupDir, "backup-dir", "", "where scheduled backups go (`DIR`, default: backups beside the database)")
+	backupKeep := intFlag(f, "backup-keep", "scheduled backups kept (`N`, the newest; older ones are removed)")
+	*backupKeep = 14
+	f.Lookup("backup-keep").DefValue = "14"
 	*maxSessions = 100
 	f.Lookup("max-sessions").DefValue = "100"
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if idle < 0 {
 			return fail(ExitInvalid, "serve: --idle-timeout cannot be negative (got %s)", idle)
+		}
+		if backupEvery < 0 || (backupEvery > 0 && backupEvery < time.Minute) {
+			return fail(ExitInvalid, "serve: --backup-every: at least 1m, or 0 for never (got %s)", backupEvery)
+		}
+		if *backupKeep < 1 {
+			return fail(ExitInvalid, "serve: --backup-keep must be at least 1 (got %d)", *backupKeep)
 		}
 		if *maxSessions < 0 {
 			return fail(ExitInvalid, "serve: --max-sessions cannot be negative (got %d); 0 means no limit", *maxSessions)
@@ -99,6 +113,13 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 		if users, err := s.Users(ctx, e.actor()); err == nil && len(users) == 0 {
 			logger.Warn("no users yet: nobody can sign in; add one with: offduty user add NAME --role supervisor --key-file ~/.ssh/id_ed25519.pub")
 		}
+		if backupEvery > 0 {
+			dir := backupDir
+			if dir == "" {
+				dir = filepath.Join(filepath.Dir(s.Path()), "backups")
+			}
+			go scheduleBackups(ctx, s, dir, backupEvery, int(*backupKeep), clock, logger)
+		}
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ln) }()
 		select {
@@ -120,4 +141,53 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 		return nil
 	}
 	return markLocal(c, "it listens on the server's network and reads its host key")
+}
+
+// scheduleBackups takes a backup into dir every `every` (and at once when
+// the newest there is older than that), keeping the newest `keep`.
+func scheduleBackups(ctx context.Context, s *store.Store, dir string, every time.Duration, keep int, clock func() time.Time, logger *charmlog.Logger) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		logger.Error("backups: cannot use the folder", "dir", dir, "err", err)
+		return
+	}
+	backups := func() []string {
+		names, _ := filepath.Glob(filepath.Join(dir, "offduty-backup-*.tar.gz"))
+		sort.Strings(names) // the names sort by time
+		return names
+	}
+	take := func() {
+		now := clock()
+		path := filepath.Join(dir, "offduty-backup-"+now.UTC().Format("20060102-150405")+".tar.gz")
+		began := time.Now()
+		sum, n, err := writeBackup(ctx, s, path, now)
+		if err != nil {
+			logger.Error("backup failed", "path", path, "err", err)
+			return
+		}
+		logger.Info("backup", "path", path, "sha256", sum[:12], "media", n, "took", time.Since(began).Round(time.Millisecond))
+		all := backups()
+		for len(all) > keep {
+			if err := os.Remove(all[0]); err == nil {
+				logger.Info("backup removed (retention)", "path", all[0], "keep", keep)
+			}
+			all = all[1:]
+		}
+	}
+	wait := every
+	if all := backups(); len(all) == 0 {
+		wait = 0
+	} else if st, err := os.Stat(all[len(all)-1]); err == nil && time.Since(st.ModTime()) >= every {
+		wait = 0
+	} else if err == nil {
+		wait = every - time.Since(st.ModTime())
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		take()
+		wait = every
+	}
 }
