@@ -78,6 +78,8 @@ type Server struct {
 	srv         *ssh.Server
 	fingerprint string // of the host key
 
+	failures failures // recent failed sign-ins per source address
+
 	mu        sync.Mutex
 	closing   bool
 	listeners map[net.Listener]struct{}
@@ -89,6 +91,7 @@ type Server struct {
 // session is one signed-in SSH session.
 type session struct {
 	user      store.User
+	key       ssh.PublicKey // the key it signed in with
 	fp        string
 	remote    string
 	start     time.Time
@@ -151,6 +154,7 @@ func New(cfg Config) (*Server, error) {
 	// request's command, else the PTY check and the console.
 	srv, err := wish.NewServer(
 		wish.WithAddress(cfg.Listen),
+		wish.WithVersion("offduty"), // not a bare "SSH-2.0-Go"
 		wish.WithHostKeyPEM(pemBytes),
 		wish.WithPublicKeyAuth(s.authKey), // public keys only: no password, no keyboard-interactive
 		wish.WithMiddleware(
@@ -217,6 +221,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Unlock()
 	s.log.Info("listening", "addr", ln.Addr().String(), "host-key", s.cfg.HostKeyPath, "fingerprint", s.fingerprint,
 		"max-sessions", s.cfg.MaxSessions, "idle-timeout", s.cfg.IdleTimeout)
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	go s.watchUsers(watchCtx)
 	err := s.srv.Serve(ln)
 	s.mu.Lock()
 	closing := s.closing
@@ -298,21 +305,95 @@ func (s *Server) end(st *session, reason string) {
 	}
 }
 
-// authKey is the public-key check: only keys of users in the database get in.
+// authKey is the public-key check: only keys of users in the database get
+// in. A refusal is slowed by a delay that grows with the source address's
+// recent failures (see failures): guessing is slow, while a key that works
+// is never delayed, whatever its address did before (users forwarded
+// through the machine's own SSH server all come from 127.0.0.1).
 func (s *Server) authKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	fp := gossh.FingerprintSHA256(key)
 	u, err := s.cfg.Store.UserByKey(ctx, key)
 	if err != nil {
+		host := hostOf(ctx.RemoteAddr())
+		delay := s.failures.fail(host, time.Now())
 		if store.ErrorCode(err) == store.ENotFound {
 			s.log.Warn("refused", "reason", "unknown key", "fingerprint", fp, "key-type", key.Type(),
-				"login", ctx.User(), "remote", ctx.RemoteAddr().String())
+				"login", ctx.User(), "remote", ctx.RemoteAddr().String(), "delay", delay)
 		} else {
 			s.log.Error("refused", "reason", "key lookup failed", "fingerprint", fp, "remote", ctx.RemoteAddr().String(), "err", err)
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
 		}
 		return false
 	}
 	s.log.Debug("key accepted", "user", u.Name, "fingerprint", fp)
 	return true
+}
+
+func hostOf(a net.Addr) string {
+	if h, _, err := net.SplitHostPort(a.String()); err == nil {
+		return h
+	}
+	return a.String()
+}
+
+// Failed sign-ins are remembered per source address for failureWindow; the
+// first freeFailures cost nothing (a client offers several keys), then each
+// costs firstDelay, doubling, up to maxDelay.
+const (
+	failureWindow = 10 * time.Minute
+	freeFailures  = 3
+	firstDelay    = 250 * time.Millisecond
+	maxDelay      = 5 * time.Second
+)
+
+// failures counts recent failed sign-ins per source address.
+type failures struct {
+	mu sync.Mutex
+	by map[string][]time.Time
+}
+
+// fail records a failure from host at now and returns how long to delay
+// the answer.
+func (f *failures) fail(host string, now time.Time) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.by == nil {
+		f.by = map[string][]time.Time{}
+	}
+	recent := f.by[host][:0]
+	for _, t := range f.by[host] {
+		if now.Sub(t) < failureWindow {
+			recent = append(recent, t)
+		}
+	}
+	recent = append(recent, now)
+	if len(recent) > 64 {
+		recent = recent[len(recent)-64:]
+	}
+	f.by[host] = recent
+	if len(f.by) > 10000 { // forget the quiet ones
+		for h, ts := range f.by {
+			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= failureWindow {
+				delete(f.by, h)
+			}
+		}
+	}
+	return delayFor(len(recent))
+}
+
+// delayFor is the delay after n recent failures.
+func delayFor(n int) time.Duration {
+	if n <= freeFailures {
+		return 0
+	}
+	d := firstDelay
+	for i := freeFailures + 1; i < n && d < maxDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxDelay)
 }
 
 // identify finds the user of the key the session signed in with, logs the
@@ -335,7 +416,7 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "offduty: this key does not belong to a user")
 			return
 		}
-		st := &session{user: u, fp: fp, remote: remote, start: time.Now()}
+		st := &session{user: u, key: key, fp: fp, remote: remote, start: time.Now()}
 		st.lastInput.Store(st.start.UnixNano())
 		s.mu.Lock()
 		if s.closing {
@@ -370,6 +451,10 @@ func (s *Server) identify(next ssh.Handler) ssh.Handler {
 			wish.Println(sess, "\noffduty: the server is shutting down; this session has ended.")
 		case why == "idle":
 			wish.Printf(sess, "\noffduty: nothing typed for %s; this session has ended.\n", s.cfg.IdleTimeout)
+		case why == "removed":
+			wish.Println(sess, "\noffduty: your access was removed; this session has ended.")
+		case why == "changed":
+			wish.Println(sess, "\noffduty: your role or account changed; sign in again.")
 		case why != "": // refused, and told why
 		case sess.Context().Err() != nil:
 			why = "connection closed"
@@ -565,4 +650,41 @@ func (c *crlf) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// watchUsers ends, within seconds, the sessions of users who were removed,
+// lost the key they signed in with, or changed role or account (they may
+// sign in again to get the new ones): on every change to the database, and
+// every few seconds.
+func (s *Server) watchUsers(ctx context.Context) {
+	for ctx.Err() == nil {
+		s.cfg.Store.WaitChange(ctx, 3*time.Second)
+		s.mu.Lock()
+		open := make([]*session, 0, len(s.sessions))
+		for _, st := range s.sessions {
+			if st.reason == "" {
+				open = append(open, st)
+			}
+		}
+		s.mu.Unlock()
+		for _, st := range open {
+			if st.user.Name == "" || st.key == nil {
+				continue
+			}
+			u, err := s.cfg.Store.UserByKey(ctx, st.key)
+			switch {
+			case store.ErrorCode(err) == store.ENotFound:
+				s.log.Info("session ended", "reason", "user or key removed", "user", st.user.Name, "remote", st.remote)
+				s.end(st, "removed")
+			case err != nil:
+			case u.Name != st.user.Name || u.Role != st.user.Role || u.CustomerID != st.user.CustomerID:
+				s.log.Info("session ended", "reason", "role or account changed", "user", st.user.Name, "remote", st.remote)
+				s.end(st, "changed")
+			}
+		}
+		select { // at most a couple of scans a second, however busy the database
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
