@@ -22,6 +22,9 @@ import (
 // (OFFDUTY_TEST_CLI holds the arguments as JSON): a process can be killed
 // with SIGKILL in the middle of its work, a goroutine cannot.
 func TestMain(m *testing.M) {
+	if os.Getenv("OFFDUTY_TEST_WORKLOAD") != "" {
+		os.Exit(workload())
+	}
 	if args := os.Getenv("OFFDUTY_TEST_CLI"); args != "" {
 		var argv []string
 		if err := json.Unmarshal([]byte(args), &argv); err != nil {
