@@ -32,6 +32,9 @@ const (
 	MaxOfficers     = 500
 	MaxVehicles     = 500
 	MaxShiftMinutes = 24 * 60
+	// MaxOfficerDayMinutes is the most one officer may work in a local day
+	// (the store refuses an assignment past it; store.MaxDayMinutes).
+	MaxOfficerDayMinutes = 16 * 60
 )
 
 // Request is what a customer asks for.
@@ -223,6 +226,9 @@ func (q *Quote) explain(a *Agency, days []day, short bool, lead time.Duration) {
 	} else if lead == 0 {
 		when = "received at the start"
 	}
+	if w := dayCapWarning(q.ElapsedMinutes, days); w != "" {
+		q.Warnings = append(q.Warnings, w) // first: it changes who can be sent
+	}
 	if short && q.Emergency {
 		q.Warnings = append(q.Warnings, fmt.Sprintf("emergency rate: %s, %s required", when, notice))
 	}
@@ -268,6 +274,26 @@ func (q *Quote) explain(a *Agency, days []day, short bool, lead time.Duration) {
 		q.Warnings = append(q.Warnings, fmt.Sprintf("clock change: %s on the clock is %s of real time",
 			FormatHours(int(wall/time.Minute)), FormatHours(q.ElapsedMinutes)))
 	}
+}
+
+// dayCapWarning says when no single officer may work the whole shift: some
+// local day of it is longer than MaxOfficerDayMinutes (the rule the store
+// applies when an officer is assigned), so each position needs relief.
+func dayCapWarning(elapsed int, days []day) string {
+	longest := 0
+	for _, d := range days {
+		longest = max(longest, d.minutes)
+	}
+	if longest <= MaxOfficerDayMinutes {
+		return ""
+	}
+	per := (longest + MaxOfficerDayMinutes - 1) / MaxOfficerDayMinutes
+	shift := FormatHours(elapsed) + " shift"
+	if longest != elapsed {
+		shift += ", " + FormatHours(longest) + " of it in one day"
+	}
+	return fmt.Sprintf("%s: no officer may work more than %s in a day; it needs relief officers (%d per position)",
+		shift, FormatHours(MaxOfficerDayMinutes), per)
 }
 
 func minimumLabel(m int) string {

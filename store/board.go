@@ -138,8 +138,10 @@ type Media struct {
 	Size    int64
 	Type    string // MIME type
 	AddedAt time.Time
-	AddedBy string
-	Path    string // where the copy is kept
+	AddedBy string // "office" for a customer
+	Path    string // where the copy is kept; "" for a customer or over SSH
+	// Audience is who reads it (staff only unless chosen when attached).
+	Audience Audience
 }
 
 // MediaDir is the folder beside the database where attachments are kept.
@@ -153,9 +155,10 @@ var MaxMediaBytes int64 = 200 << 20
 // AttachMediaFile attaches a file of this machine (the local console's
 // path prompt): the role is checked before the file is opened, and only a
 // regular file is read (never a device, a FIFO or a folder). Over SSH no
-// path is ever taken: files arrive on the connection (AttachMedia).
-func (s *Store) AttachMediaFile(ctx context.Context, actor string, jobID int64, path string) (Media, error) {
-	if err := s.canAttach(ctx, actor, jobID); err != nil {
+// path is ever taken: files arrive on the connection (AttachMedia). The
+// audience ("" is staff only) is checked before anything is read.
+func (s *Store) AttachMediaFile(ctx context.Context, actor string, jobID int64, path string, audience Audience) (Media, error) {
+	if err := s.canAttach(ctx, actor, jobID, audience); err != nil {
 		return Media{}, err
 	}
 	path = strings.TrimSpace(path)
@@ -190,7 +193,7 @@ func (s *Store) AttachMediaFile(ctx context.Context, actor string, jobID int64, 
 	if err := regularFile(path, st); err != nil {
 		return Media{}, err
 	}
-	return s.AttachMedia(ctx, actor, jobID, filepath.Base(path), f)
+	return s.AttachMedia(ctx, actor, jobID, filepath.Base(path), f, audience)
 }
 
 func regularFile(path string, st os.FileInfo) error {
@@ -205,9 +208,12 @@ func regularFile(path string, st os.FileInfo) error {
 	return nil
 }
 
-// canAttach checks, before a byte is read, that the actor may attach files
-// and that the job exists.
-func (s *Store) canAttach(ctx context.Context, actor string, jobID int64) error {
+// canAttach checks, before a byte is read, that the audience is one of
+// Audiences, that the actor may attach files and that the job exists.
+func (s *Store) canAttach(ctx context.Context, actor string, jobID int64, audience Audience) error {
+	if _, err := ParseAudience(string(audience)); err != nil {
+		return err
+	}
 	return s.read(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
 			return err
@@ -219,13 +225,14 @@ func (s *Store) canAttach(ctx context.Context, actor string, jobID int64) error 
 
 // AttachMedia stores what r holds as a file called name on the job, in the
 // media folder under its SHA-256 (the same content is kept once), and
-// records it. The role is checked before r is read; the size limit is
-// counted while copying (a stream may say nothing of its size), and past
-// it nothing is kept.
-func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name string, r io.Reader) (m Media, err error) {
-	if err := s.canAttach(ctx, actor, jobID); err != nil {
+// records it for an audience ("" is staff only). The role and the audience
+// are checked before r is read; the size limit is counted while copying (a
+// stream may say nothing of its size), and past it nothing is kept.
+func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name string, r io.Reader, audience Audience) (m Media, err error) {
+	if err := s.canAttach(ctx, actor, jobID, audience); err != nil {
 		return Media{}, err
 	}
+	aud, _ := ParseAudience(string(audience))
 	name = strings.TrimSpace(Clean(filepath.Base(strings.ReplaceAll(name, "\\", "/")), false))
 	if name == "" || name == "." || name == ".." || name == "/" {
 		return Media{}, &Error{Code: EInvalid, Field: "name", Message: "the file needs a name, e.g. --name photo.jpg"}
@@ -278,7 +285,7 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 		typ = http.DetectContentType(head.b)
 	}
 	typ = Clean(typ, false)
-	m = Media{JobID: jobID, SHA256: sum, Name: name, Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst}
+	m = Media{JobID: jobID, SHA256: sum, Name: name, Size: size, Type: typ, AddedAt: s.now().UTC().Truncate(time.Second), AddedBy: actor, Path: dst, Audience: aud}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
 			return err
@@ -286,13 +293,13 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 		if _, err := jobByID(ctx, tx, jobID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO media (job_id, sha256, name, size, type, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			jobID, sum, m.Name, size, typ, fmtTime(m.AddedAt), actor)
+		res, err := tx.ExecContext(ctx, `INSERT INTO media (job_id, sha256, name, size, type, added_at, added_by, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			jobID, sum, m.Name, size, typ, fmtTime(m.AddedAt), actor, string(aud))
 		if err != nil {
 			return err
 		}
 		m.ID, _ = res.LastInsertId()
-		return s.auditJob(ctx, tx, actor, jobID, "media", m.ID, "attach", "", fmt.Sprintf("%s (%d bytes, %s)", m.Name, size, sum[:12]))
+		return s.auditJob(ctx, tx, actor, jobID, "media", m.ID, "attach", "", aud.mark()+fmt.Sprintf("%s (%d bytes, %s)", m.Name, size, sum[:12]))
 	})
 	return m, err
 }
@@ -317,7 +324,7 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// JobExtras are a job's notes, media and fees.
+// JobExtras are a job's notes, media and fees, as one viewer may read them.
 type JobExtras struct {
 	Notes []Note
 	Media []Media
@@ -331,42 +338,89 @@ type Fee struct {
 	Total   string
 	Admin   string
 	Officer string
-	Actor   string
+	Actor   string // "office" for a customer
 }
 
-// Extras loads a job's notes (oldest first), media and fees.
-func (s *Store) Extras(ctx context.Context, jobID int64) (JobExtras, error) {
+// officeName is how a customer reads the author of what staff wrote.
+const officeName = "office"
+
+// Extras loads a job's notes (oldest first), media and fees as the actor
+// may read them (RULES.md "Who sees what"). Staff read everything. A
+// customer user reads only its own account's jobs (EForbidden otherwise),
+// and of them only the notes and media written for the customer
+// (Audience.VisibleTo) and the fees; the staff's names read "office" and no
+// media path is given. Over SSH no one is given a path on the server. Other
+// roles (officer users, later) are refused until they have their own view.
+func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtras, error) {
 	var x JobExtras
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, at, author, body FROM job_notes WHERE job_id = ? ORDER BY at, id`, jobID)
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if !isStaff(v) && !v.IsCustomer() {
+			return &Error{Code: EForbidden, Field: "role", Message: fmt.Sprintf("%s is %s %s: a job's notes and files are read on the staff's or the customer's screens", v.Name, article(v.Role), v.Role)}
+		}
+		j, err := jobByID(ctx, tx, jobID)
+		if err != nil {
+			return err
+		}
+		if v.IsCustomer() && j.CustomerID != v.CustomerID {
+			return &Error{Code: EForbidden, Field: "job", Message: fmt.Sprintf("job #%d is not on your account", jobID)}
+		}
+		office := func(name string) string {
+			if v.IsCustomer() {
+				return officeName
+			}
+			return name
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, at, author, body, audience FROM job_notes WHERE job_id = ? ORDER BY at, id`, jobID)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			n := Note{JobID: jobID}
-			var at string
-			if err := rows.Scan(&n.ID, &at, &n.Author, &n.Body); err != nil {
+			var at, aud string
+			if err := rows.Scan(&n.ID, &at, &n.Author, &n.Body, &aud); err != nil {
 				rows.Close()
 				return err
 			}
+			if n.Audience = Audience(aud); !n.Audience.VisibleTo(v) {
+				continue
+			}
 			n.At, _ = parseTime(at)
+			n.Author = office(n.Author)
 			x.Notes = append(x.Notes, n)
 		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
+		}
 		rows.Close()
-		rows, err = tx.QueryContext(ctx, `SELECT id, sha256, name, size, type, added_at, added_by FROM media WHERE job_id = ? ORDER BY id`, jobID)
+		rows, err = tx.QueryContext(ctx, `SELECT id, sha256, name, size, type, added_at, added_by, audience FROM media WHERE job_id = ? ORDER BY id`, jobID)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			m := Media{JobID: jobID}
-			var at string
-			if err := rows.Scan(&m.ID, &m.SHA256, &m.Name, &m.Size, &m.Type, &at, &m.AddedBy); err != nil {
+			var at, aud string
+			if err := rows.Scan(&m.ID, &m.SHA256, &m.Name, &m.Size, &m.Type, &at, &m.AddedBy, &aud); err != nil {
 				rows.Close()
 				return err
 			}
+			if m.Audience = Audience(aud); !m.Audience.VisibleTo(v) {
+				continue
+			}
 			m.AddedAt, _ = parseTime(at)
-			m.Path = filepath.Join(s.MediaDir(), m.SHA256)
+			m.AddedBy = office(m.AddedBy)
+			if !v.IsCustomer() && !v.Remote {
+				m.Path = filepath.Join(s.MediaDir(), m.SHA256)
+			}
 			x.Media = append(x.Media, m)
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
 		}
 		rows.Close()
 		rows, err = tx.QueryContext(ctx, `SELECT at, kind, total, admin, officer, actor FROM job_fees WHERE job_id = ? ORDER BY id`, jobID)
@@ -381,6 +435,7 @@ func (s *Store) Extras(ctx context.Context, jobID int64) (JobExtras, error) {
 				return err
 			}
 			f.At, _ = parseTime(at)
+			f.Actor = office(f.Actor)
 			x.Fees = append(x.Fees, f)
 		}
 		return rows.Err()

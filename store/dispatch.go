@@ -687,17 +687,119 @@ func (s *Store) NoShow(ctx context.Context, actor string, positionID int64) erro
 	})
 }
 
-// Note is a timestamped field note on a job.
-type Note struct {
-	ID     int64
-	JobID  int64
-	At     time.Time
-	Author string
-	Body   string
+// Audience is who reads a field note or a media file, chosen when it is
+// written (RULES.md "Who sees what"). The office's staff read everything.
+type Audience string
+
+const (
+	// AudienceStaff is the office's staff only: the default.
+	AudienceStaff Audience = "staff"
+	// AudienceOfficers adds the officers on the job.
+	AudienceOfficers Audience = "officers"
+	// AudienceCustomer adds the customer's users; the officers on the job
+	// read it too.
+	AudienceCustomer Audience = "customer"
+)
+
+// Audiences lists the audiences from the narrowest.
+var Audiences = []Audience{AudienceStaff, AudienceOfficers, AudienceCustomer}
+
+// PostOrdersAudience is who reads a job's post orders: the officers on the
+// job and the customer (they are not chosen per job).
+const PostOrdersAudience = AudienceCustomer
+
+// roleOfficer is the officer user of a later issue (their own shifts only).
+// It is not a role a user can be given yet; VisibleTo already answers for it.
+const roleOfficer = "officer"
+
+// ParseAudience reads an audience as typed: staff, officers or customer
+// (any case; "" is staff, the default).
+func ParseAudience(s string) (Audience, error) {
+	a := Audience(strings.ToLower(strings.TrimSpace(s)))
+	if a == "" {
+		return AudienceStaff, nil
+	}
+	if !a.Valid() {
+		return "", &Error{Code: EInvalid, Field: "audience", Message: fmt.Sprintf("audience %q: use staff (the office only, the default), officers (and the officers on the job) or customer (and the customer, who sees it with the officers on the job)", Clean(s, false))}
+	}
+	return a, nil
 }
 
-// AddNote adds a field note to a job.
-func (s *Store) AddNote(ctx context.Context, actor string, jobID int64, body string) (Note, error) {
+// Valid reports whether a is one of Audiences.
+func (a Audience) Valid() bool {
+	return a == AudienceStaff || a == AudienceOfficers || a == AudienceCustomer
+}
+
+// ReachesOfficers reports whether the officers on the job read it.
+func (a Audience) ReachesOfficers() bool { return a == AudienceOfficers || a == AudienceCustomer }
+
+// ReachesCustomer reports whether the customer's users read it.
+func (a Audience) ReachesCustomer() bool { return a == AudienceCustomer }
+
+// Describe is the audience in words: "staff only", "staff and the officers
+// on the job", "the customer, the officers on the job and staff".
+func (a Audience) Describe() string {
+	switch a {
+	case AudienceOfficers:
+		return "staff and the officers on the job"
+	case AudienceCustomer:
+		return "the customer, the officers on the job and staff"
+	}
+	return "staff only"
+}
+
+// VisibleTo reports whether a viewer reads what was written for a: the
+// office's staff (operators, dispatchers, supervisors, the local operator)
+// read everything; a customer user reads what is written for the customer;
+// an officer user what is written for the officers or the customer. It
+// judges the audience only: the caller also checks that the job is the
+// customer's own (Extras does) or that the officer works on it.
+func (a Audience) VisibleTo(v Viewer) bool {
+	switch {
+	case isStaff(v):
+		return true
+	case v.IsCustomer():
+		return a.ReachesCustomer()
+	case v.Role == roleOfficer:
+		return a.ReachesOfficers()
+	}
+	return false // a role nobody taught this: nothing
+}
+
+// isStaff reports whether the viewer is the office's own: the local
+// operator or an operator, dispatcher or supervisor user.
+func isStaff(v Viewer) bool {
+	switch v.Role {
+	case "", RoleOperator, RoleDispatcher, RoleSupervisor:
+		return true
+	}
+	return false
+}
+
+// mark is how the audit names a wider audience than staff: "[for customer] ".
+func (a Audience) mark() string {
+	if a == AudienceStaff || a == "" {
+		return ""
+	}
+	return "[for " + string(a) + "] "
+}
+
+// Note is a timestamped field note on a job.
+type Note struct {
+	ID       int64
+	JobID    int64
+	At       time.Time
+	Author   string // "office" for a customer: staff names stay with staff
+	Body     string
+	Audience Audience
+}
+
+// AddNote adds a field note to a job for an audience ("" is staff only).
+func (s *Store) AddNote(ctx context.Context, actor string, jobID int64, body string, audience Audience) (Note, error) {
+	aud, err := ParseAudience(string(audience))
+	if err != nil {
+		return Note{}, err
+	}
 	body = Clean(body, true)
 	if body == "" {
 		return Note{}, &Error{Code: EInvalid, Field: "note", Message: "a note needs some text"}
@@ -705,20 +807,20 @@ func (s *Store) AddNote(ctx context.Context, actor string, jobID int64, body str
 	if err := limitText("note", "note", body, MaxFieldNote); err != nil {
 		return Note{}, err
 	}
-	n := Note{JobID: jobID, At: s.now().UTC().Truncate(time.Second), Author: actor, Body: body}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	n := Note{JobID: jobID, At: s.now().UTC().Truncate(time.Second), Author: actor, Body: body, Audience: aud}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
 			return err
 		}
 		if _, err := jobByID(ctx, tx, jobID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO job_notes (job_id, at, author, body) VALUES (?, ?, ?, ?)`, jobID, fmtTime(n.At), actor, body)
+		res, err := tx.ExecContext(ctx, `INSERT INTO job_notes (job_id, at, author, body, audience) VALUES (?, ?, ?, ?, ?)`, jobID, fmtTime(n.At), actor, body, string(aud))
 		if err != nil {
 			return err
 		}
 		n.ID, _ = res.LastInsertId()
-		return s.auditJob(ctx, tx, actor, jobID, "note", n.ID, "note", "", firstLine(body))
+		return s.auditJob(ctx, tx, actor, jobID, "note", n.ID, "note", "", aud.mark()+firstLine(body))
 	})
 	return n, err
 }

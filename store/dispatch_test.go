@@ -437,7 +437,7 @@ func TestNotesAndExtras(t *testing.T) {
 	cust, site := customerAndSite(t, s, "Notes Co")
 	j := approvedJob(t, s, cust, site, mustLocal("2026-12-08 10:00"), 4, 1)
 
-	n, err := s.AddNote(ctx, "field", j.ID, "\x1b[31mGate\x1b[0m code 4411\r\nmanager is Ann\u202e \n\n")
+	n, err := s.AddNote(ctx, "field", j.ID, "\x1b[31mGate\x1b[0m code 4411\r\nmanager is Ann\u202e \n\n", store.AudienceStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,17 +445,17 @@ func TestNotesAndExtras(t *testing.T) {
 		t.Errorf("note %+v", n)
 	}
 	for _, body := range []string{"", "   ", "\x1b[0m\x07", "\n\n"} {
-		_, err := s.AddNote(ctx, "field", j.ID, body)
+		_, err := s.AddNote(ctx, "field", j.ID, body, store.AudienceStaff)
 		storeErr(t, err, store.EInvalid, "note")
 	}
-	_, err = s.AddNote(ctx, "field", j.ID, strings.Repeat("x", 4001))
+	_, err = s.AddNote(ctx, "field", j.ID, strings.Repeat("x", 4001), store.AudienceStaff)
 	storeErr(t, err, store.EInvalid, "note")
-	_, err = s.AddNote(ctx, "field", 99999, "hello")
+	_, err = s.AddNote(ctx, "field", 99999, "hello", store.AudienceStaff)
 	storeErr(t, err, store.ENotFound, "job")
-	if _, err := s.AddNote(ctx, "dispatch", j.ID, "second"); err != nil {
+	if _, err := s.AddNote(ctx, "dispatch", j.ID, "second", store.AudienceStaff); err != nil {
 		t.Fatal(err)
 	}
-	x, err := s.Extras(ctx, j.ID)
+	x, err := s.Extras(ctx, localActor, j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,14 +464,14 @@ func TestNotesAndExtras(t *testing.T) {
 	}
 	// A job without anything has empty extras.
 	other := approvedJob(t, s, cust, site, mustLocal("2026-12-09 10:00"), 4, 1)
-	if x, err := s.Extras(ctx, other.ID); err != nil || len(x.Notes)+len(x.Media)+len(x.Fees) != 0 {
+	if x, err := s.Extras(ctx, localActor, other.ID); err != nil || len(x.Notes)+len(x.Media)+len(x.Fees) != 0 {
 		t.Errorf("empty extras %+v, %v", x, err)
 	}
 	// Fees appear once there are some.
 	if _, err := s.CancelOrReduce(ctx, "dispatch", store.CancelPlan{JobID: other.ID, At: testNow, Reason: "no need"}); err != nil {
 		t.Fatal(err)
 	}
-	x, err = s.Extras(ctx, other.ID)
+	x, err = s.Extras(ctx, localActor, other.ID)
 	if err != nil || len(x.Fees) != 1 || x.Fees[0].Kind != "cancel" || x.Fees[0].Total != "28.00" || x.Fees[0].Admin != "28.00" ||
 		x.Fees[0].Officer != "0.00" || x.Fees[0].Actor != "dispatch" || !x.Fees[0].At.Equal(testNow) {
 		t.Errorf("fees %+v, %v", x.Fees, err)
@@ -504,7 +504,7 @@ func TestAttachMedia(t *testing.T) {
 	if err := os.WriteFile(photo, jpeg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := s.AttachMediaFile(ctx, "field", j.ID, photo)
+	m, err := s.AttachMediaFile(ctx, "field", j.ID, photo, store.AudienceStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +525,7 @@ func TestAttachMedia(t *testing.T) {
 	if err := os.WriteFile(again, jpeg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m2, err := s.AttachMediaFile(ctx, "field", j.ID, "  "+again+"\n")
+	m2, err := s.AttachMediaFile(ctx, "field", j.ID, "  "+again+"\n", store.AudienceStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,7 +537,7 @@ func TestAttachMedia(t *testing.T) {
 	if err := os.WriteFile(text, []byte("plain words\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m3, err := s.AttachMediaFile(ctx, "field", j.ID, text)
+	m3, err := s.AttachMediaFile(ctx, "field", j.ID, text, store.AudienceStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +550,7 @@ func TestAttachMedia(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM media WHERE job_id = ?`, j.ID); n != 3 {
 		t.Errorf("%d media rows, want 3", n)
 	}
-	x, err := s.Extras(ctx, j.ID)
+	x, err := s.Extras(ctx, localActor, j.ID)
 	if err != nil || len(x.Media) != 3 || x.Media[0].Name != "gate photo.jpg" || x.Media[1].Name != "NOTES" || x.Media[0].Path != m.Path ||
 		x.Media[2].Type != m3.Type || x.Media[0].Size != m.Size {
 		t.Errorf("extras media %+v, %v", x.Media, err)
@@ -558,10 +558,10 @@ func TestAttachMedia(t *testing.T) {
 
 	// Bad paths are invalid input and store nothing.
 	for _, bad := range []string{filepath.Join(src, "missing.jpg"), src, ""} {
-		_, err := s.AttachMediaFile(ctx, "field", j.ID, bad)
+		_, err := s.AttachMediaFile(ctx, "field", j.ID, bad, store.AudienceStaff)
 		storeErr(t, err, store.EInvalid, "path")
 	}
-	_, err = s.AttachMediaFile(ctx, "field", 99999, photo)
+	_, err = s.AttachMediaFile(ctx, "field", 99999, photo, store.AudienceStaff)
 	storeErr(t, err, store.ENotFound, "job")
 	if n := count(t, db, `SELECT count(*) FROM media`); n != 3 {
 		t.Errorf("%d media rows after refused attachments, want 3", n)
@@ -582,17 +582,17 @@ func TestAuditFilters(t *testing.T) {
 	if err := s.CheckIn(ctx, "bob", j.Positions[0].ID, mustLocal("2026-12-08 10:00")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AddNote(ctx, "bob", j.ID, "arrived, all quiet"); err != nil {
+	if _, err := s.AddNote(ctx, "bob", j.ID, "arrived, all quiet", store.AudienceStaff); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "log.txt")
 	if err := os.WriteFile(file, []byte("log"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AttachMediaFile(ctx, "carol", j.ID, file); err != nil {
+	if _, err := s.AttachMediaFile(ctx, "carol", j.ID, file, store.AudienceStaff); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AddNote(ctx, "bob", other.ID, "elsewhere"); err != nil {
+	if _, err := s.AddNote(ctx, "bob", other.ID, "elsewhere", store.AudienceStaff); err != nil {
 		t.Fatal(err)
 	}
 

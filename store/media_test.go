@@ -104,7 +104,7 @@ func TestMediaFromReader(t *testing.T) {
 	sum := sha256.Sum256(png)
 
 	// No extension: the type is sniffed from the content.
-	m, err := s.AttachMedia(ctx, store.SSHActor("dan"), j.ID, "gate-scan", bytes.NewReader(png))
+	m, err := s.AttachMedia(ctx, store.SSHActor("dan"), j.ID, "gate-scan", bytes.NewReader(png), store.AudienceStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestMediaFromReader(t *testing.T) {
 	}
 	// A stream that hides its size, in small pieces, and a known extension.
 	text := strings.Repeat("the gate code is 1234\n", 200)
-	m2, err := s.AttachMedia(ctx, localActor, j.ID, "notes.txt", io.LimitReader(iotestHalf(strings.NewReader(text)), int64(len(text))))
+	m2, err := s.AttachMedia(ctx, localActor, j.ID, "notes.txt", io.LimitReader(iotestHalf(strings.NewReader(text)), int64(len(text))), store.AudienceStaff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestMediaFromReader(t *testing.T) {
 		t.Errorf("text media %+v", m2)
 	}
 	// The same bytes again: one file, two rows.
-	m3, err := s.AttachMedia(ctx, localActor, j.ID, "copy.png", bytes.NewReader(png))
+	m3, err := s.AttachMedia(ctx, localActor, j.ID, "copy.png", bytes.NewReader(png), store.AudienceStaff)
 	if err != nil || m3.SHA256 != m.SHA256 || m3.Path != m.Path || m3.ID == m.ID || m3.Type != "image/png" {
 		t.Errorf("same content again = %+v, %v", m3, err)
 	}
@@ -142,7 +142,7 @@ func TestMediaFromReader(t *testing.T) {
 		name != "gate-scan" || typ != "image/png" || sha != m.SHA256 || size != m.Size {
 		t.Errorf("row = %q %q %q %d, %v", name, typ, sha, size, err)
 	}
-	x, err := s.Extras(ctx, j.ID)
+	x, err := s.Extras(ctx, localActor, j.ID)
 	if err != nil || len(x.Media) != 3 || x.Media[0].Name != "gate-scan" || x.Media[1].Name != "notes.txt" {
 		t.Errorf("extras = %+v, %v", x.Media, err)
 	}
@@ -179,7 +179,7 @@ func TestMediaRoleCheckedBeforeReading(t *testing.T) {
 		{localActor, 99999, store.ENotFound, "job"},
 	} {
 		r := &tripwire{}
-		m, err := s.AttachMedia(ctx, c.actor, c.job, "photo.jpg", r)
+		m, err := s.AttachMedia(ctx, c.actor, c.job, "photo.jpg", r, store.AudienceStaff)
 		storeErr(t, err, c.code, c.field)
 		if n := r.reads.Load(); n != 0 {
 			t.Errorf("%s: the reader was read %d times before the refusal", c.actor, n)
@@ -191,7 +191,7 @@ func TestMediaRoleCheckedBeforeReading(t *testing.T) {
 		// device would be read forever.
 		for _, p := range []string{fifo, "/dev/zero", filepath.Join(t.TempDir(), "missing")} {
 			err := withTimeout(t, 5*time.Second, func() error {
-				_, err := s.AttachMediaFile(ctx, c.actor, c.job, p)
+				_, err := s.AttachMediaFile(ctx, c.actor, c.job, p, store.AudienceStaff)
 				return err
 			})
 			storeErr(t, err, c.code, c.field)
@@ -204,7 +204,7 @@ func TestMediaRoleCheckedBeforeReading(t *testing.T) {
 		t.Errorf("%d media rows after refusals", n)
 	}
 	// The dispatcher may.
-	if _, err := s.AttachMedia(ctx, store.SSHActor("dan"), j.ID, "photo.jpg", strings.NewReader("jpeg?")); err != nil {
+	if _, err := s.AttachMedia(ctx, store.SSHActor("dan"), j.ID, "photo.jpg", strings.NewReader("jpeg?"), store.AudienceStaff); err != nil {
 		t.Errorf("dispatcher: %v", err)
 	}
 }
@@ -233,7 +233,7 @@ func TestMediaSizeLimit(t *testing.T) {
 	setMaxMedia(t, limit)
 	over := func(what string, r io.Reader) {
 		t.Helper()
-		m, err := s.AttachMedia(ctx, localActor, j.ID, what+".bin", r)
+		m, err := s.AttachMedia(ctx, localActor, j.ID, what+".bin", r, store.AudienceStaff)
 		e := storeErr(t, err, store.EInvalid, "file")
 		if !strings.Contains(e.Message, "nothing was attached") {
 			t.Errorf("%s: %q", what, e.Message)
@@ -258,7 +258,7 @@ func TestMediaSizeLimit(t *testing.T) {
 	}
 	endless := &repeating{b: 'z'}
 	if err := withTimeout(t, 10*time.Second, func() error {
-		_, err := s.AttachMedia(ctx, localActor, j.ID, "endless", endless)
+		_, err := s.AttachMedia(ctx, localActor, j.ID, "endless", endless, store.AudienceStaff)
 		return err
 	}); store.ErrorCode(err) != store.EInvalid {
 		t.Errorf("endless stream: %v", err)
@@ -275,11 +275,11 @@ func TestMediaSizeLimit(t *testing.T) {
 	if err := os.WriteFile(big, bytes.Repeat([]byte{'b'}, limit+1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.AttachMediaFile(ctx, localActor, j.ID, big)
+	_, err := s.AttachMediaFile(ctx, localActor, j.ID, big, store.AudienceStaff)
 	storeErr(t, err, store.EInvalid, "path")
 
 	// Exactly the limit is accepted.
-	m, err := s.AttachMedia(ctx, localActor, j.ID, "exact.bin", io.LimitReader(&repeating{b: 'e'}, limit))
+	m, err := s.AttachMedia(ctx, localActor, j.ID, "exact.bin", io.LimitReader(&repeating{b: 'e'}, limit), store.AudienceStaff)
 	if err != nil || m.Size != limit {
 		t.Fatalf("exactly the limit = %+v, %v", m, err)
 	}
@@ -339,7 +339,7 @@ func TestMediaFileRefusesNonRegular(t *testing.T) {
 			}
 		}
 		err := withTimeout(t, 5*time.Second, func() error {
-			_, err := s.AttachMediaFile(ctx, localActor, j.ID, p)
+			_, err := s.AttachMediaFile(ctx, localActor, j.ID, p, store.AudienceStaff)
 			return err
 		})
 		e := storeErr(t, err, store.EInvalid, "path")
@@ -367,7 +367,7 @@ func TestMediaFileRefusesNonRegular(t *testing.T) {
 	if err := os.WriteFile(real, []byte("hello"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m, err := s.AttachMediaFile(ctx, localActor, j.ID, link("alias.txt", real))
+	m, err := s.AttachMediaFile(ctx, localActor, j.ID, link("alias.txt", real), store.AudienceStaff)
 	if err != nil || m.Size != 5 || m.Name != "alias.txt" {
 		t.Errorf("link to a file = %+v, %v", m, err)
 	}
@@ -393,7 +393,7 @@ func TestMediaNames(t *testing.T) {
 		{"c1\u009b31mcsi.txt", "c1csi.txt"},
 	} {
 		body := []byte{byte(i), 'x'}
-		m, err := s.AttachMedia(ctx, localActor, j.ID, c.in, bytes.NewReader(body))
+		m, err := s.AttachMedia(ctx, localActor, j.ID, c.in, bytes.NewReader(body), store.AudienceStaff)
 		if err != nil {
 			t.Errorf("%q: %v", c.in, err)
 			continue
@@ -413,13 +413,13 @@ func TestMediaNames(t *testing.T) {
 	// Nothing left to call it, or only a path part: refused.
 	for _, in := range []string{"", "   ", ".", "/", "..", "../..", "x/..", "a/b/../..", "\x1b[0m", "\x1b[0m..", "..\u200f", `..\..`} {
 		r := &tripwire{}
-		_, err := s.AttachMedia(ctx, localActor, j.ID, in, r)
+		_, err := s.AttachMedia(ctx, localActor, j.ID, in, r, store.AudienceStaff)
 		storeErr(t, err, store.EInvalid, "name")
 		if r.reads.Load() != 0 {
 			t.Errorf("%q: the reader was read for a refused name", in)
 		}
 	}
-	_, err := s.AttachMedia(ctx, localActor, j.ID, strings.Repeat("n", 256), strings.NewReader("x"))
+	_, err := s.AttachMedia(ctx, localActor, j.ID, strings.Repeat("n", 256), strings.NewReader("x"), store.AudienceStaff)
 	storeErr(t, err, store.EInvalid, "name")
 	if n := count(t, db, `SELECT count(*) FROM media`); n != before {
 		t.Errorf("refused names added %d rows", n-before)
@@ -470,7 +470,7 @@ func TestModeNewFiles(t *testing.T) {
 			t.Errorf("%s after a write is %v, want -rw-------", filepath.Base(path+suffix), m)
 		}
 	}
-	m, err := s.AttachMedia(ctx, localActor, j.ID, "photo.jpg", strings.NewReader("\xff\xd8\xff\xe0 photo"))
+	m, err := s.AttachMedia(ctx, localActor, j.ID, "photo.jpg", strings.NewReader("\xff\xd8\xff\xe0 photo"), store.AudienceStaff)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func TestCancelOrReduceWholeJob(t *testing.T) {
 			if got.Status != store.StatusCancelled || !got.CancelFee.Valid || !got.CancelFee.Decimal.Equal(dec(c.total)) || len(livePositions(got)) != 0 {
 				t.Errorf("after cancel: %s fee %v, %d live positions", got.Status, got.CancelFee, len(livePositions(got)))
 			}
-			x, err := s.Extras(ctx, j.ID)
+			x, err := s.Extras(ctx, localActor, j.ID)
 			if err != nil || len(x.Fees) != 1 || x.Fees[0].Kind != "cancel" || x.Fees[0].Total != c.total || !x.Fees[0].At.Equal(c.at) {
 				t.Errorf("fee rows %+v, %v", x.Fees, err)
 			}
@@ -350,7 +350,7 @@ func TestCancelFeeIsTheSumOfFees(t *testing.T) {
 	if stored != "173.60" || sum.StringFixed(2) != stored {
 		t.Errorf("stored cancel_fee %s, fee rows add up to %s", stored, sum.StringFixed(2))
 	}
-	x, err := s.Extras(ctx, j.ID)
+	x, err := s.Extras(ctx, localActor, j.ID)
 	if err != nil || len(x.Fees) != 2 || x.Fees[0].Kind != "reduce" || x.Fees[1].Kind != "cancel" || x.Fees[1].Total != "84.00" {
 		t.Errorf("fees %+v, %v", x.Fees, err)
 	}

@@ -247,15 +247,15 @@ func TestDispatchTextLimits(t *testing.T) {
 
 	// A field note: 4,000 characters at most, counted after cleaning.
 	long := strings.Repeat("é", 4001)
-	_, err := s.AddNote(ctx, "field", j.ID, long)
+	_, err := s.AddNote(ctx, "field", j.ID, long, store.AudienceStaff)
 	refusal(t, "4,001-character note", err, store.EInvalid, "note", "note: at most 4,000 characters (got 4,001)")
 	if n := count(t, db, `SELECT count(*) FROM job_notes`); n != 0 {
 		t.Errorf("%d notes stored after a refusal", n)
 	}
-	if _, err := s.AddNote(ctx, "field", j.ID, long[:len(long)-2]+"\x1b[2J"); err != nil {
+	if _, err := s.AddNote(ctx, "field", j.ID, long[:len(long)-2]+"\x1b[2J", store.AudienceStaff); err != nil {
 		t.Errorf("4,000 characters and an escape sequence: %v", err)
 	}
-	if _, err := s.AddNote(ctx, "field", j.ID, strings.Repeat("x", 100*1024)); err == nil {
+	if _, err := s.AddNote(ctx, "field", j.ID, strings.Repeat("x", 100*1024), store.AudienceStaff); err == nil {
 		t.Error("a 100 KB note was stored")
 	}
 

@@ -94,7 +94,7 @@ func TestUsersAndRoles(t *testing.T) {
 	if _, err := s.CreateJobs(ctx, store.SSHActor("cora"), in); store.ErrorCode(err) != store.EForbidden {
 		t.Fatalf("customer request: %v", err)
 	}
-	if _, err := s.AddNote(ctx, store.SSHActor("cora"), ids[0], "hi"); store.ErrorCode(err) != store.EForbidden {
+	if _, err := s.AddNote(ctx, store.SSHActor("cora"), ids[0], "hi", store.AudienceStaff); store.ErrorCode(err) != store.EForbidden {
 		t.Fatalf("customer note: %v", err)
 	}
 	if _, err := s.CreateUser(ctx, store.SSHActor("dan"), "eve", store.RoleSupervisor, 0, nil); store.ErrorCode(err) != store.EForbidden {
@@ -104,7 +104,7 @@ func TestUsersAndRoles(t *testing.T) {
 	if err := s.RemoveUser(ctx, "admin", "dan"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.AddNote(ctx, store.SSHActor("dan"), ids[0], "still here?"); store.ErrorCode(err) != store.EForbidden {
+	if _, err := s.AddNote(ctx, store.SSHActor("dan"), ids[0], "still here?", store.AudienceStaff); store.ErrorCode(err) != store.EForbidden {
 		t.Fatalf("removed user: %v", err)
 	}
 	// keys come and go

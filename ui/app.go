@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"offduty/store"
 )
@@ -97,6 +98,10 @@ type App struct {
 	help  help.Model
 	full  bool
 
+	dark, plain bool       // the terminal's background, and no colour (NO_COLOR)
+	quitAsk     string     // ctrl+c over typed work: the question on screen until y or n
+	bases       []editBase // what each open form or prompt held when it opened
+
 	agencies  []store.PricedAgency
 	customers []store.Customer
 
@@ -112,7 +117,7 @@ func New(o Options) *App {
 	if o.Store != nil {
 		c.DBPath = o.Store.Path()
 	}
-	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), inv: newInvoices(c), pay: newPayroll(c), aud: newAudit(c), help: help.New()}
+	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), inv: newInvoices(c), pay: newPayroll(c), aud: newAudit(c), help: help.New(), dark: true}
 	a.help.Styles = help.DefaultStyles(true)
 	a.tabs = tabsFor(o.Role)
 	a.tab = a.tabs[0]
@@ -249,6 +254,15 @@ type waitAgainMsg struct{}
 
 // Update routes messages; it never does I/O.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	a.watch() // what a form or prompt opened by the last message holds, before anything is typed into it
+	m, cmd := a.update(msg)
+	if a.quitAsk != "" && a.typedWork() == "" { // saved or closed meanwhile: nothing left to lose
+		a.quitAsk = ""
+	}
+	return m, cmd
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.c.Width, a.c.Height = msg.Width, msg.Height
@@ -259,9 +273,18 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case tea.BackgroundColorMsg:
-		dark := msg.IsDark()
-		a.c.Styles = NewStyles(dark)
-		a.help.Styles = help.DefaultStyles(dark)
+		a.dark = msg.IsDark()
+		a.restyle()
+		return a, nil
+	case tea.ColorProfileMsg: // NO_COLOR (here, or the SSH client's) gives ASCII: attributes, no colour
+		a.plain = msg.Profile != colorprofile.Unknown && msg.Profile <= colorprofile.ASCII
+		a.restyle()
+		return a, nil
+	case tea.MouseClickMsg:
+		return a, a.click(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return a, a.wheel(msg.Mouse())
+	case tea.MouseReleaseMsg, tea.MouseMotionMsg:
 		return a, nil
 	case changedMsg:
 		// live refresh: lists keep their selection, forms and prompts are left alone
@@ -486,8 +509,17 @@ func (a *App) typing() bool {
 }
 
 func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
+	if a.quitAsk != "" {
+		return a.answerQuit(km)
+	}
 	if km.String() == "ctrl+c" {
-		return tea.Quit
+		return a.quit()
+	}
+	if a.tooSmall() { // nothing on screen to act on: only quitting
+		if key.Matches(km, a.c.Keys.Quit) {
+			return a.quit()
+		}
+		return nil
 	}
 	if a.hint != nil {
 		return a.hintKey(km)
@@ -518,8 +550,12 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		a.full = false
 		return nil
 	case key.Matches(km, a.c.Keys.Quit):
-		return tea.Quit
-	case key.Matches(km, a.c.Keys.New) && a.c.can(store.PermRequest):
+		return a.quit()
+	case key.Matches(km, a.c.Keys.New):
+		if !a.c.can(store.PermRequest) {
+			a.setErr("%s", newRefusal(a.c.Role))
+			return nil
+		}
 		return a.openForm()
 	}
 	if a.job != nil {
@@ -617,6 +653,11 @@ type helper interface {
 
 func (a *App) keys() keyMap {
 	g := a.c.Keys
+	if a.quitAsk != "" {
+		yes := key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "discard and quit"))
+		no := key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "keep it"))
+		return keyMap{short: []key.Binding{yes, no}, full: [][]key.Binding{{yes, no}}}
+	}
 	if a.hint != nil {
 		return a.hint.keys()
 	}
@@ -634,11 +675,22 @@ func (a *App) keys() keyMap {
 	}
 	globals := []key.Binding{g.Help, g.Quit}
 	more := []key.Binding{g.NextTab, g.PrevTab, g.Help, g.Quit}
-	if a.c.can(store.PermRequest) {
+	if a.c.can(store.PermRequest) { // a customer's n answers why, and is not offered
 		more = append(more, g.New)
 	}
 	full := append(h.FullHelp(), more)
+	if a.mouseOn() {
+		full = append(full, mouseHelp)
+	}
 	return keyMap{short: append(h.ShortHelp(), globals...), full: full}
+}
+
+// mouseHelp says what the mouse does, and how to select text while the
+// console has it (the terminal's own selection comes back with a modifier).
+var mouseHelp = []key.Binding{
+	key.NewBinding(key.WithKeys("mouse:click"), key.WithHelp("click", "tab, row")),
+	key.NewBinding(key.WithKeys("mouse:wheel"), key.WithHelp("wheel", "scroll")),
+	key.NewBinding(key.WithKeys("mouse:shift+drag"), key.WithHelp("shift+drag", "select text")),
 }
 
 // View draws the whole screen.
@@ -646,49 +698,23 @@ func (a *App) View() tea.View {
 	v := tea.NewView(a.render())
 	v.AltScreen = true
 	v.WindowTitle = "offduty"
+	if a.mouseOn() {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
 func (a *App) render() string {
 	st := a.c.Styles
 	w, h := a.c.Width, a.c.Height
-	if w < 20 || h < 8 {
-		return "offduty: window too small"
+	if a.tooSmall() {
+		return a.smallView()
 	}
 	now := a.c.Now().In(a.c.Loc)
-	// tab bar
-	bar := st.Title.Render(" offduty ")
-	clock := now.Format("Mon 02 Jan 15:04") + " "
-	if w < 90 {
-		clock = now.Format("02 Jan 15:04") + " "
-	}
-	need := width(bar) + len(clock)
-	for _, t := range a.tabs {
-		need += len(a.tabName(t)) + 2
-	}
-	for _, t := range a.tabs {
-		name := a.tabName(t)
-		if need > w { // narrow: short names keep every tab in sight
-			name = tabShort[name]
-		}
-		if t == a.tab && a.job == nil && a.form == nil {
-			bar += st.ActiveTab.Render(name)
-		} else {
-			bar += st.Tab.Render(name)
-		}
-	}
-	bar = fit(bar, w-len(clock)) + st.Muted.Render(clock)
+	bar, _ := a.tabBar()
 	rule := st.Rule.Render(strings.Repeat("─", w))
 
-	// help
-	km := a.keys()
-	var helpView string
-	if a.full {
-		helpView = a.help.FullHelpView(km.FullHelp())
-	} else {
-		helpView = a.help.ShortHelpView(km.ShortHelp())
-	}
-	helpLines := strings.Split(helpView, "\n")
+	helpLines := a.helpLines()
 	bodyH := max(h-4-len(helpLines), 1)
 	var body string
 	switch {
@@ -709,6 +735,10 @@ func (a *App) render() string {
 	}
 	if a.hint != nil { // over the screen, in the middle
 		box := a.hint.view(st, w, bodyH)
+		copy(bl[max((bodyH-len(box))/2, 0):], box)
+	}
+	if a.quitAsk != "" {
+		box := a.askView(st, w, bodyH)
 		copy(bl[max((bodyH-len(box))/2, 0):], box)
 	}
 
@@ -752,4 +782,359 @@ func (f *formModel) helpKeyFree() bool {
 		return true
 	}
 	return false
+}
+
+// restyle builds the styles for the terminal's background and colours.
+func (a *App) restyle() {
+	a.c.Styles = NewStyles(a.dark)
+	a.c.Styles.Plain = a.plain
+	a.help.Styles = help.DefaultStyles(a.dark)
+}
+
+// tabSpan is where a tab sits on the tab bar: cells x0 to x1 (excluded) of row 0.
+type tabSpan struct{ x0, x1, tab int }
+
+// tabBar is the top line: the title, the role's tabs (the active one
+// marked, in brackets on a terminal without colour) and the office clock;
+// and where each tab is, for the mouse.
+func (a *App) tabBar() (string, []tabSpan) {
+	st, w := a.c.Styles, a.c.Width
+	now := a.c.Now().In(a.c.Loc)
+	bar := st.Title.Render(" offduty ")
+	clock := now.Format("Mon 02 Jan 15:04") + " "
+	if w < 90 {
+		clock = now.Format("02 Jan 15:04") + " "
+	}
+	tabsW := func(short bool) int {
+		n := width(bar)
+		for _, t := range a.tabs {
+			if short {
+				n += len(tabShort[a.tabName(t)]) + 2
+			} else {
+				n += len(a.tabName(t)) + 2
+			}
+		}
+		return n
+	}
+	short := tabsW(false)+len(clock) > w // narrow: short names keep every tab in sight
+	if tabsW(short)+len(clock) > w {     // narrower: the time alone (the date is on the status line)
+		clock = now.Format("15:04") + " "
+	}
+	x := width(bar)
+	spans := make([]tabSpan, 0, len(a.tabs))
+	for _, t := range a.tabs {
+		name := a.tabName(t)
+		if short {
+			name = tabShort[name]
+		}
+		switch {
+		case t == a.tab && a.job == nil && a.form == nil && st.Plain:
+			bar += "[" + st.ActiveTab.Render(name) + "]"
+		case t == a.tab && a.job == nil && a.form == nil:
+			bar += " " + st.ActiveTab.Render(name) + " "
+		default:
+			bar += " " + st.Tab.Render(name) + " "
+		}
+		n := len(name) + 2
+		if x < w-len(clock) {
+			spans = append(spans, tabSpan{x, min(x+n, w-len(clock)), t})
+		}
+		x += n
+	}
+	return fit(bar, w-len(clock)) + st.Muted.Render(clock), spans
+}
+
+// helpLines is the help at the bottom: the short line, or the full help.
+func (a *App) helpLines() []string {
+	km := a.keys()
+	if a.full {
+		return strings.Split(a.help.FullHelpView(km.FullHelp()), "\n")
+	}
+	return strings.Split(a.help.ShortHelpView(km.ShortHelp()), "\n")
+}
+
+// The smallest window the screens are laid out for: the request form
+// stacks its quote below the fields from 60 columns; 16 rows leave ten of
+// body. Below it the console says so rather than draw screens with cut
+// amounts and missing columns. Well under 80x24, so a terminal of that
+// size with a status line (tmux) or a split still has the console. A box
+// of commands to copy (over SSH) stays down to 20x8: it never cuts a
+// command, and the user came for it.
+const minWidth, minHeight = 60, 16
+
+func (a *App) tooSmall() bool {
+	w, h := a.c.Width, a.c.Height
+	if a.hint != nil {
+		return w < 20 || h < 8
+	}
+	return w < minWidth || h < minHeight
+}
+
+// smallView is the whole screen of a window too small: what it is, what
+// is needed, and how to quit; the screens and what is typed in them wait
+// for the window to grow.
+func (a *App) smallView() string {
+	st, w, h := a.c.Styles, a.c.Width, a.c.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := []string{
+		st.Bold.Render(fmt.Sprintf("Window too small: %dx%d", w, h)),
+		fmt.Sprintf("offduty needs at least %dx%d", minWidth, minHeight),
+		"",
+	}
+	switch {
+	case a.quitAsk != "":
+		lines = append(lines, st.Warn.Render(a.quitAsk+" y/n"))
+	case a.typedWork() != "":
+		lines = append(lines, "What you typed is kept: enlarge the window to go on.", st.Muted.Render("ctrl+c quits"))
+	default:
+		lines = append(lines, st.Muted.Render("Enlarge the window, or press q to quit."))
+	}
+	if len(lines) > h {
+		lines = slices.DeleteFunc(lines, func(s string) bool { return s == "" })
+		lines = lines[:min(len(lines), h)]
+	}
+	out := make([]string, 0, h)
+	for range (h - len(lines)) / 2 {
+		out = append(out, strings.Repeat(" ", w))
+	}
+	for _, l := range lines {
+		l = truncate(l, w)
+		out = append(out, fit(strings.Repeat(" ", (w-width(l))/2)+l, w))
+	}
+	for len(out) < h {
+		out = append(out, strings.Repeat(" ", w))
+	}
+	return strings.Join(out, "\n")
+}
+
+// quit ends the session, unless a form or prompt holds typed work: then it
+// asks first (ctrl+c is also copy to many hands, and a call is not typed twice).
+func (a *App) quit() tea.Cmd {
+	if q := a.typedWork(); q != "" {
+		a.quitAsk, a.full = q, false
+		return nil
+	}
+	return tea.Quit
+}
+
+// answerQuit handles a key while the quit question is open: y (or ctrl+c
+// again) quits, n or esc goes back to the work; any other key is ignored.
+func (a *App) answerQuit(km tea.KeyPressMsg) tea.Cmd {
+	switch km.String() {
+	case "y", "Y", "ctrl+c":
+		return tea.Quit
+	case "n", "N", "esc":
+		a.quitAsk = ""
+	}
+	return nil
+}
+
+// askView is the quit question, across the width, in at most height rows.
+func (a *App) askView(st Styles, w, height int) []string {
+	title := " Quit? "
+	out := []string{
+		st.Rule.Render("──") + st.Title.Render(title) + st.Rule.Render(strings.Repeat("─", max(w-2-len(title), 0))),
+		fit(" "+st.Warn.Render(a.quitAsk)+" "+st.Bold.Render("y/n"), w),
+		fit(" "+st.Muted.Render("y quits and loses it · n or esc goes back to it"), w),
+		st.Rule.Render(strings.Repeat("─", w)),
+	}
+	return out[:min(len(out), height)]
+}
+
+// editBase is what an open form or prompt held when it opened.
+type editBase struct {
+	ed   any // *formModel, *prompt or *fieldForm
+	base string
+}
+
+// openEditors lists (into buf) the forms and prompts open now.
+func (a *App) openEditors(buf []any) []any {
+	if a.form != nil {
+		buf = append(buf, a.form)
+	}
+	if a.job != nil && a.job.prompt != nil {
+		buf = append(buf, a.job.prompt)
+	}
+	if a.inv.prompt != nil {
+		buf = append(buf, a.inv.prompt)
+	}
+	if a.pay.prompt != nil {
+		buf = append(buf, a.pay.prompt)
+	}
+	if a.offs.form != nil {
+		buf = append(buf, a.offs.form)
+	}
+	return buf
+}
+
+// editorValue is everything a form or prompt holds, as one string.
+func editorValue(ed any) string {
+	var b strings.Builder
+	switch e := ed.(type) {
+	case *formModel:
+		for i := range e.inputs {
+			b.WriteString(e.inputs[i].Value())
+			b.WriteByte(0)
+		}
+		b.WriteString(e.orders.Value())
+		for _, c := range e.choice {
+			fmt.Fprintf(&b, "\x00%d", c)
+		}
+	case *prompt:
+		b.WriteString(e.input.Value())
+	case *fieldForm:
+		for _, f := range e.fields {
+			fmt.Fprintf(&b, "%s\x00%d\x00", f.input.Value(), f.choice)
+		}
+	}
+	return b.String()
+}
+
+// editorAsk is the question ctrl+c asks over a form or prompt.
+func editorAsk(ed any) string {
+	switch e := ed.(type) {
+	case *formModel:
+		if e.editID != 0 {
+			return fmt.Sprintf("Discard your changes to job #%d and quit?", e.editID)
+		}
+		return "Discard the request being typed and quit?"
+	case *prompt:
+		return fmt.Sprintf("Discard what you typed (%s) and quit?", safe(e.label))
+	case *fieldForm:
+		return fmt.Sprintf("Discard what you typed (%s) and quit?", safe(e.title))
+	}
+	return "Discard what you typed and quit?"
+}
+
+// watch remembers what each form or prompt held when it opened (it is
+// called before each message reaches them), and forgets the closed ones.
+func (a *App) watch() {
+	var buf [5]any
+	open := a.openEditors(buf[:0])
+	kept := a.bases[:0]
+	for _, b := range a.bases {
+		if slices.Contains(open, b.ed) {
+			kept = append(kept, b)
+		}
+	}
+	clear(a.bases[len(kept):]) // let the closed ones go
+	a.bases = kept
+	for _, ed := range open {
+		if !slices.ContainsFunc(a.bases, func(b editBase) bool { return b.ed == ed }) {
+			a.bases = append(a.bases, editBase{ed, editorValue(ed)})
+		}
+	}
+}
+
+// typedWork is the question to ask before quitting when a form or prompt
+// holds something typed since it opened, else "".
+func (a *App) typedWork() string {
+	a.watch()
+	for _, b := range a.bases {
+		if editorValue(b.ed) != b.base {
+			return editorAsk(b.ed)
+		}
+	}
+	return ""
+}
+
+// newRefusal says why n opens no request form for this role.
+func newRefusal(role string) string {
+	if role == store.RoleCustomer {
+		return "new requests are taken by the office: call or email it"
+	}
+	return fmt.Sprintf("a %s does not take requests: an operator, dispatcher or supervisor does", role)
+}
+
+// clickable is a screen that acts on a click in its body: x, y are from
+// the top-left of what its View returns (below the tab bar and its rule).
+type clickable interface{ click(x, y int) tea.Cmd }
+
+// mouseOn reports whether the console takes the mouse. Not while a box of
+// commands to copy is open (the terminal's own selection, a triple-click,
+// copies a line), nor in a window too small to show anything to click.
+// Elsewhere shift+drag selects text in most terminals.
+func (a *App) mouseOn() bool { return a.hint == nil && !a.tooSmall() }
+
+// bodyTop is the screen row of the body's first line.
+const bodyTop = 2
+
+// click: on a tab, switches to it; in the body, goes to the screen in
+// front if it takes clicks.
+func (a *App) click(m tea.Mouse) tea.Cmd {
+	if !a.mouseOn() || a.quitAsk != "" || m.Button != tea.MouseLeft {
+		return nil
+	}
+	if m.Y == 0 {
+		_, spans := a.tabBar()
+		for _, s := range spans {
+			if m.X >= s.x0 && m.X < s.x1 {
+				return a.clickTab(s.tab)
+			}
+		}
+		return nil
+	}
+	bodyH := max(a.c.Height-4-len(a.helpLines()), 1)
+	if m.Y < bodyTop || m.Y >= bodyTop+bodyH {
+		return nil
+	}
+	var front any = a.active()
+	switch {
+	case a.form != nil:
+		front = a.form
+	case a.job != nil:
+		front = a.job
+	}
+	if c, ok := front.(clickable); ok {
+		a.clearMsg()
+		return c.click(m.X, m.Y-bodyTop)
+	}
+	return nil
+}
+
+// clickTab switches to tab t, closing the Job screen over the tabs; never
+// over the request form or a prompt, which the click would hide.
+func (a *App) clickTab(t int) tea.Cmd {
+	if a.form != nil || (a.job != nil && a.job.capturing()) || a.typedWork() != "" {
+		return nil
+	}
+	a.clearMsg()
+	a.tab = t
+	if a.job != nil {
+		a.job = nil
+		return a.refresh()
+	}
+	return nil
+}
+
+// wheel scrolls the list or pane in front: each notch is three presses of
+// up or down (one on the month grid, where a press is a week).
+func (a *App) wheel(m tea.Mouse) tea.Cmd {
+	if !a.mouseOn() || a.quitAsk != "" || a.form != nil || a.typing() {
+		return nil
+	}
+	var code rune
+	switch m.Button {
+	case tea.MouseWheelUp:
+		code = tea.KeyUp
+	case tea.MouseWheelDown:
+		code = tea.KeyDown
+	default:
+		return nil
+	}
+	var front tabScreen = a.active()
+	if a.job != nil {
+		front = a.job
+	}
+	n := 3
+	if a.job == nil && a.tab == tabCalendar && !a.cal.agendaOn {
+		n = 1
+	}
+	var cmds []tea.Cmd
+	for range n {
+		cmds = append(cmds, front.Update(tea.KeyPressMsg{Code: code}))
+	}
+	return tea.Batch(cmds...)
 }

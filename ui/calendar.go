@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,13 @@ type calendarModel struct {
 	agendaOn  bool
 	agendaSel int
 	err       string
+
+	dayShifts map[string][]store.Job // the grid's first shifts a day, when its cells have room
+	shiftN    int                    // how many a day dayShifts holds at most
+
+	// the last frame's layout, for clicks
+	gridTop, cellH, cw    int
+	agendaOff, agendaRows int
 }
 
 type calKeys struct {
@@ -61,6 +69,8 @@ type (
 	countsMsg struct {
 		from, to time.Time
 		counts   []store.DayCount
+		shifts   map[string][]store.Job // by day: its first shiftN shifts
+		shiftN   int
 		err      error
 	}
 	dayJobsMsg struct {
@@ -92,10 +102,36 @@ func (m *calendarModel) load() tea.Cmd {
 	}
 	from := m.gridStart()
 	to := from.AddDate(0, 0, 42)
+	n, actor := m.gridShiftLines(), m.c.Actor
 	return func() tea.Msg {
-		counts, err := st.DayCounts(context.Background(), from, to, loc)
-		return countsMsg{from: from, to: to, counts: counts, err: err}
+		ctx := context.Background()
+		counts, err := st.DayCounts(ctx, from, to, loc)
+		msg := countsMsg{from: from, to: to, counts: counts, err: err}
+		if err != nil || n == 0 {
+			return msg
+		}
+		// a day's first shifts, each day its own small query: a month of a
+		// busy history holds tens of thousands
+		live := slices.DeleteFunc(slices.Clone(store.Statuses), func(s string) bool { return s == store.StatusCancelled })
+		msg.shifts, msg.shiftN = map[string][]store.Job{}, n
+		for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+			jobs, err := st.Jobs(ctx, actor, store.JobFilter{From: d, To: d.AddDate(0, 0, 1), Statuses: live, Limit: n})
+			if err != nil {
+				msg.err = err
+				return msg
+			}
+			msg.shifts[d.Format("2006-01-02")] = cleanJobs(jobs)
+		}
+		return msg
 	}
+}
+
+// gridShiftLines is how many shifts a month cell has room to list in this
+// window (none at 80x24): the body below the tab bar and above the status
+// and help lines holds a title, the weekdays, six weeks and the day's line.
+func (m *calendarModel) gridShiftLines() int {
+	body := m.c.Height - 5
+	return max((body-4)/6-2, 0)
 }
 
 func (m *calendarModel) loadAgenda() tea.Cmd {
@@ -119,6 +155,7 @@ func (m *calendarModel) Update(msg tea.Msg) tea.Cmd {
 		for _, d := range msg.counts {
 			m.counts[d.Day.Format("2006-01-02")] = d
 		}
+		m.dayShifts, m.shiftN = msg.shifts, msg.shiftN
 		return nil
 	case dayJobsMsg:
 		if msg.err != nil {
@@ -185,8 +222,8 @@ func (m *calendarModel) key(km tea.KeyPressMsg) tea.Cmd {
 	if m.week && !m.weekStart().Equal(time.Date(old.Year(), old.Month(), old.Day()-int(old.Weekday()), 0, 0, 0, 0, m.c.Loc)) {
 		return m.load()
 	}
-	if !m.week && (m.day.Before(m.span[0]) || !m.day.Before(m.span[1]) || m.day.Month() != old.Month()) {
-		return m.load()
+	if !m.week && (m.day.Before(m.span[0]) || !m.day.Before(m.span[1]) || m.day.Month() != old.Month() || m.gridShiftLines() > m.shiftN) {
+		return m.load() // another month, or a window grown taller since the grid loaded
 	}
 	return nil
 }
@@ -207,27 +244,43 @@ func (m *calendarModel) View(height int) string {
 	title := st.Title.Render(m.day.Format("January 2006"))
 	out = append(out, fit(title, w-28)+st.Muted.Render(right("[ prev  ] next  t today", 28)))
 	cw := max((w-1)/7, 4)
+	// a taller window gives taller cells: below each day's counts, its first shifts
+	cellH := max((height-4)/6, 2)
 	var hdr strings.Builder
 	for d := 0; d < 7; d++ {
-		hdr.WriteString(right(time.Weekday(d).String()[:3]+" ", cw))
+		name := time.Weekday(d).String()
+		if cw < len(name)+2 {
+			name = name[:3]
+		}
+		if cellH > 2 {
+			hdr.WriteString(fit(" "+name, cw))
+		} else {
+			hdr.WriteString(right(name+" ", cw))
+		}
 	}
 	out = append(out, st.Header.Render(hdr.String()))
 	now := m.c.Now().In(m.c.Loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, m.c.Loc)
 	start := m.gridStart()
-	cellH := 2
-	if height >= 2+6*3 {
-		cellH = 3
-	}
+	m.gridTop, m.cellH, m.cw = len(out), cellH, cw
 	for wk := 0; wk < 6; wk++ {
 		lines := make([]strings.Builder, cellH)
 		for d := 0; d < 7; d++ {
 			day := start.AddDate(0, 0, wk*7+d)
+			key := day.Format("2006-01-02")
 			num := fmt.Sprintf("%2d", day.Day())
+			if cellH > 2 {
+				num = fmt.Sprint(day.Day())
+			}
 			if day.Equal(today) {
 				num = "•" + fmt.Sprintf("%d", day.Day())
 			}
-			cell := right(num+" ", cw)
+			// narrow cells right-align their numbers; tall ones read from the left, as their shifts do
+			align := func(s string) string { return right(s+" ", cw) }
+			if cellH > 2 {
+				align = func(s string) string { return fit(" "+s, cw) }
+			}
+			cell := align(num)
 			other := day.Month() != m.day.Month()
 			switch {
 			case day.Equal(m.day):
@@ -236,7 +289,7 @@ func (m *calendarModel) View(height int) string {
 				cell = st.Muted.Render(cell)
 			}
 			lines[0].WriteString(cell)
-			dc, ok := m.counts[day.Format("2006-01-02")]
+			dc, ok := m.counts[key]
 			txt := ""
 			var paint Paint
 			if ok && dc.Shifts > 0 {
@@ -254,10 +307,34 @@ func (m *calendarModel) View(height int) string {
 				if other {
 					paint = st.Muted
 				}
+				long := fmt.Sprintf("%d %s", dc.Shifts, plural(dc.Shifts, "shift"))
+				if dc.OpenJobs > 0 {
+					long += fmt.Sprintf(", %d open", dc.OpenJobs)
+				}
+				if cellH > 2 && len(long) < cw {
+					txt = long
+				}
 			}
-			lines[1].WriteString(paint.Render(right(txt+" ", cw)))
-			if cellH > 2 {
-				lines[2].WriteString(strings.Repeat(" ", cw))
+			lines[1].WriteString(paint.Render(align(txt)))
+			shifts := m.dayShifts[key]
+			room := cellH - 2
+			more := dc.Shifts - min(len(shifts), room)
+			for i := 0; i < room; i++ {
+				txt, paint := "", Paint{}
+				switch {
+				case i == room-1 && more > 0 && len(shifts) >= room:
+					txt, paint = fmt.Sprintf("+%d more", dc.Shifts-(room-1)), st.Muted
+				case i < len(shifts):
+					j := shifts[i]
+					txt = j.Start.In(m.c.Loc).Format("15:04") + " " + safe(j.CustomerName)
+					if j.Filled < j.Officers+j.Supervisors {
+						paint = st.Warn
+					}
+					if other {
+						paint = st.Muted
+					}
+				}
+				lines[2+i].WriteString(paint.Render(fit(" "+txt, cw)))
 			}
 		}
 		for _, l := range lines {
@@ -273,31 +350,69 @@ func (m *calendarModel) View(height int) string {
 	return strings.Join(out, "\n")
 }
 
+// weekColumns splits the width into the week's seven columns, each with a
+// space on its right.
+func weekColumns(w int) []int {
+	cols := make([]int, 7)
+	for d := range cols {
+		cols[d] = max(w/7, 6)
+		if d < w%7 {
+			cols[d]++
+		}
+	}
+	return cols
+}
+
+// shiftTime is a shift's start and end in n cells at most: 18:00-23:30,
+// or where that does not fit, 18-23:30 (hours alone on the hour).
+func shiftTime(s, e time.Time, n int) string {
+	full := s.Format("15:04") + "-" + e.Format("15:04")
+	if len(full) <= n {
+		return full
+	}
+	short := func(t time.Time) string {
+		if t.Minute() == 0 {
+			return fmt.Sprint(t.Hour())
+		}
+		return fmt.Sprintf("%d:%02d", t.Hour(), t.Minute())
+	}
+	return short(s) + "-" + short(e)
+}
+
 func (m *calendarModel) weekView(height int) string {
 	st := m.c.Styles
 	w := m.c.Width
 	from := m.weekStart()
-	cw := max((w-1)/7, 6)
+	cols := weekColumns(w)
+	narrowest := slices.Min(cols) - 1
 	var out []string
-	out = append(out, st.Title.Render("Week of "+from.Format("Mon 02 Jan 2006"))+st.Muted.Render("   w month view"))
+	out = append(out, fit(st.Title.Render("Week of "+from.Format("Mon 02 Jan 2006"))+st.Muted.Render("   w month · f/t staffed, ! open, req requested"), w))
 	var hdr strings.Builder
-	cols := make([][]string, 7)
 	for d := 0; d < 7; d++ {
 		day := from.AddDate(0, 0, d)
-		h := fit(day.Format("Mon 02"), cw)
+		label := day.Format("Mon 02")
+		if cols[d]-1 >= 10 {
+			label = day.Format("Mon 02 Jan")
+		}
+		h := fit(label, cols[d]-1)
 		if day.Equal(m.day) {
 			h = st.Selected.Render(h)
 		} else {
 			h = st.Header.Render(h)
 		}
-		hdr.WriteString(h)
+		hdr.WriteString(h + " ")
 	}
 	out = append(out, hdr.String())
+	type cell struct {
+		text  string
+		paint Paint
+	}
+	days := make([][]cell, 7)
 	for _, j := range m.weekJob {
 		if j.Status == store.StatusCancelled {
 			continue
 		}
-		s := j.Start.In(m.c.Loc)
+		s, e := j.Start.In(m.c.Loc), j.End.In(m.c.Loc)
 		d := int(time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, m.c.Loc).Sub(from).Hours()+12) / 24
 		if d < 0 || d > 6 {
 			continue
@@ -315,24 +430,48 @@ func (m *calendarModel) weekView(height int) string {
 		if filled < total {
 			paint = st.Warn
 		}
-		if j.Status == store.StatusRequested {
+		requested := j.Status == store.StatusRequested
+		if requested {
 			paint = st.Muted
 		}
-		// two rows a shift: time and staffing, then the customer
-		cols[d] = append(cols[d], paint.Render(fit(fmt.Sprintf("%s %d/%d", s.Format("15:04"), filled, total), cw-1))+" ",
-			fit(safe(j.CustomerName), cw-1)+" ")
+		// two lines a shift: start-end and staffing, then the customer as
+		// wide as the column
+		n := cols[d] - 1
+		tm := shiftTime(s, e, narrowest) // one format across the week
+		staff := fmt.Sprintf("%d/%d", filled, total)
+		switch {
+		case requested:
+			staff = "req"
+		case filled < total:
+			staff += "!"
+		}
+		line := tm
+		if len(tm)+1+len(staff) <= n {
+			line += " " + staff
+		} else if filled < total && !requested {
+			line = truncate(tm, n-1) + "!"
+		}
+		days[d] = append(days[d], cell{line, paint}, cell{safe(j.CustomerName), Paint{}})
+	}
+	room := max(height-len(out), 1)
+	for d := range days {
+		if len(days[d]) > room { // cut whole shifts, and say how many more
+			shown := (room - 1) / 2 * 2
+			more := (len(days[d]) - shown) / 2
+			days[d] = append(days[d][:shown], cell{fmt.Sprintf("+%d more", more), st.Muted})
+		}
 	}
 	rows := 0
-	for _, c := range cols {
+	for _, c := range days {
 		rows = max(rows, len(c))
 	}
-	for r := 0; r < rows && len(out) < height; r++ {
+	for r := 0; r < rows; r++ {
 		var b strings.Builder
 		for d := 0; d < 7; d++ {
-			if r < len(cols[d]) {
-				b.WriteString(cols[d][r])
+			if r < len(days[d]) {
+				b.WriteString(days[d][r].paint.Render(fit(days[d][r].text, cols[d]-1)) + " ")
 			} else {
-				b.WriteString(strings.Repeat(" ", cw))
+				b.WriteString(strings.Repeat(" ", cols[d]))
 			}
 		}
 		out = append(out, b.String())
@@ -340,7 +479,55 @@ func (m *calendarModel) weekView(height int) string {
 	if rows == 0 {
 		out = append(out, st.Muted.Render("No shifts this week."))
 	}
-	return strings.Join(out, "\n")
+	return strings.Join(out[:min(len(out), height)], "\n")
+}
+
+// click selects the day under (x, y) of the month grid or week; a click on
+// the selected day lists it, as enter does. In a day's list it selects the
+// shift under it, and a click on the selected one opens it.
+func (m *calendarModel) click(x, y int) tea.Cmd {
+	if m.agendaOn {
+		i, ok := rowAt(y, 2, m.agendaOff, m.agendaRows, len(m.agenda))
+		if !ok {
+			return nil
+		}
+		if i == m.agendaSel {
+			return m.key(tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
+		m.agendaSel = i
+		return nil
+	}
+	var day time.Time
+	if m.week {
+		if y < 1 { // the title
+			return nil
+		}
+		x0 := 0
+		for d, cw := range weekColumns(m.c.Width) {
+			if x >= x0 && x < x0+cw {
+				day = m.weekStart().AddDate(0, 0, d)
+			}
+			x0 += cw
+		}
+	} else {
+		if m.cw == 0 || m.cellH == 0 || y < m.gridTop || y >= m.gridTop+6*m.cellH || x >= 7*m.cw {
+			return nil
+		}
+		day = m.gridStart().AddDate(0, 0, (y-m.gridTop)/m.cellH*7+x/m.cw)
+	}
+	if day.IsZero() {
+		return nil
+	}
+	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, m.c.Loc)
+	if day.Equal(m.day) {
+		return m.key(tea.KeyPressMsg{Code: tea.KeyEnter})
+	}
+	old := m.day
+	m.day = day
+	if !m.week && day.Month() != old.Month() {
+		return m.load()
+	}
+	return nil
 }
 
 func (m *calendarModel) agendaView(height int) string {
@@ -355,10 +542,9 @@ func (m *calendarModel) agendaView(height int) string {
 		out = append(out, st.Muted.Render(" No shifts on this day."))
 	}
 	rows := max(height-2, 1)
-	offset := 0
-	if m.agendaSel >= rows {
-		offset = m.agendaSel - rows + 1
-	}
+	m.agendaSel, m.agendaOff = scrollList(m.agendaSel, m.agendaOff, rows, len(m.agenda))
+	offset := m.agendaOff
+	m.agendaRows = min(rows, len(m.agenda)-offset)
 	for i := offset; i < len(m.agenda) && i < offset+rows; i++ {
 		j := m.agenda[i]
 		s, e := j.Start.In(m.c.Loc), j.End.In(m.c.Loc)

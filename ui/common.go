@@ -51,8 +51,11 @@ func (c *Common) today() Date {
 type Paint struct{ pre, suf string }
 
 func paint(st lipgloss.Style) Paint {
-	r := st.Render("\x00")
-	pre, suf, _ := strings.Cut(r, "\x00")
+	// a printable cell: lipgloss styles rune by rune when it underlines or
+	// strikes through, and leaves a control character (once "\x00" here,
+	// which lost the active tab's and a cancelled job's style) unstyled
+	r := st.Render("X")
+	pre, suf, _ := strings.Cut(r, "X")
 	return Paint{pre, suf}
 }
 
@@ -69,7 +72,10 @@ func (p Paint) Render(s string) string {
 
 // Styles are the console's styles for a light or dark background.
 type Styles struct {
-	Dark      bool
+	Dark bool
+	// Plain is a terminal without colour (NO_COLOR, or no colour at all):
+	// what colour alone would tell is marked in the text, as [the active tab].
+	Plain     bool
 	Title     Paint
 	Tab       Paint
 	ActiveTab Paint
@@ -104,8 +110,8 @@ func NewStyles(dark bool) Styles {
 	s := Styles{
 		Dark:      dark,
 		Title:     paint(lipgloss.NewStyle().Bold(true).Foreground(accent)),
-		Tab:       paint(lipgloss.NewStyle().Foreground(muted).Padding(0, 1)),
-		ActiveTab: paint(lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent).Padding(0, 1)),
+		Tab:       fg(muted),
+		ActiveTab: paint(lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent)),
 		Status:    fg(muted),
 		Rule:      fg(muted),
 		Label:     fg(muted),

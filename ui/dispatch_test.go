@@ -168,7 +168,7 @@ func TestJobScreenCancelShowsFeeFirst(t *testing.T) {
 		t.Skip("no scheduled job inside 48 h in the demo")
 	}
 	drain(a, func() tea.Msg { return openJobMsg{id: target.ID} })
-	drain(a, press(a, "c"))
+	drain(a, press(a, "c", "enter")) // c asks the reason (optional) first
 	s := screen(a)
 	if a.job.confirm == nil || !strings.Contains(s, "admin fee, first 24 h") || !strings.Contains(s, "officer share inside 48 h") {
 		t.Fatalf("fee not shown before confirming:\n%s", s)
@@ -177,7 +177,7 @@ func TestJobScreenCancelShowsFeeFirst(t *testing.T) {
 	if a.job.job.Status == store.StatusCancelled {
 		t.Fatal("cancelled without confirmation")
 	}
-	drain(a, press(a, "c"))
+	drain(a, press(a, "c", "enter")) // c asks the reason (optional) first
 	drain(a, press(a, "y"))
 	if a.job.job.Status != store.StatusCancelled || !a.job.job.CancelFee.Valid {
 		t.Fatalf("not cancelled with a fee: %s %+v (%s)", a.job.job.Status, a.job.job.CancelFee, a.msg)

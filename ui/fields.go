@@ -64,6 +64,7 @@ type fieldForm struct {
 	title  string
 	fields []*field
 	focus  int
+	fresh  bool // the focused text field is replaced by the first character typed
 	tried  bool
 	submit func() tea.Cmd
 }
@@ -82,6 +83,7 @@ func (f *fieldForm) setFocus(i int) tea.Cmd {
 		x.input.Blur()
 	}
 	f.focus = i
+	f.fresh = f.fields[i].choices == nil
 	if f.fields[i].choices == nil {
 		f.fields[i].input.CursorEnd()
 		return f.fields[i].input.Focus()
@@ -144,6 +146,10 @@ func (f *fieldForm) update(msg tea.Msg) (bool, tea.Cmd) {
 		cur.validate()
 		return false, nil
 	}
+	if f.fresh && km.Text != "" {
+		cur.input.SetValue("") // typing over a field replaces it, like a spreadsheet cell; ←/→ or backspace edit it
+	}
+	f.fresh = false
 	var cmd tea.Cmd
 	cur.input, cmd = cur.input.Update(msg)
 	cur.validate()

@@ -88,8 +88,11 @@ type formModel struct {
 
 	customerID int64 // chosen existing customer, 0 = new
 	siteID     int64 // chosen existing site, 0 = new
+	siteOnly   bool  // the site was taken because it is the customer's only one
 	matches    []int // indexes into customers or sites (for the focused search field)
-	matchSel   int
+	matchSel   int   // the highlighted match; -1: none yet (an empty Site with several to choose from)
+	matchMoved bool  // the operator moved the highlight with ↑/↓
+	siteAsked  bool  // tab on an empty Site with several sites asked which; tab again leaves it empty
 
 	focus       int
 	fresh       bool // the focused short field is replaced by the first character typed
@@ -217,7 +220,7 @@ func (f *formModel) setFocus(i int) tea.Cmd {
 	f.orders.Blur()
 	f.focus = i
 	f.fresh = f.isShort(i)
-	f.matchSel = 0
+	f.matchSel, f.matchMoved, f.siteAsked = 0, false, false
 	f.updateMatches()
 	switch {
 	case i == fOrders:
@@ -305,10 +308,20 @@ func (f *formModel) updateMatches() {
 				f.matches = append(f.matches, i)
 			}
 		}
+		if f.siteChoice() && !f.matchMoved {
+			f.matchSel = -1 // several sites and nothing typed: the operator picks one, none is assumed
+			return
+		}
 	}
 	if f.matchSel >= len(f.matches) {
 		f.matchSel = max(len(f.matches)-1, 0)
 	}
+}
+
+// siteChoice reports whether the focused Site field is empty and lists
+// several sites of the customer to choose from.
+func (f *formModel) siteChoice() bool {
+	return f.focus == fSite && strings.TrimSpace(f.inputs[fSite].Value()) == "" && len(f.matches) > 1
 }
 
 func onlyDigits(s string) string {
@@ -323,7 +336,7 @@ func onlyDigits(s string) string {
 
 // pick accepts the highlighted match in the customer or site field.
 func (f *formModel) pick() bool {
-	if len(f.matches) == 0 {
+	if len(f.matches) == 0 || f.matchSel < 0 || f.matchSel >= len(f.matches) {
 		return false
 	}
 	i := f.matches[f.matchSel]
@@ -333,7 +346,7 @@ func (f *formModel) pick() bool {
 		f.customerID = c.ID
 		f.inputs[fCustomer].SetValue(c.Name)
 		f.inputs[fCustomer].CursorEnd()
-		f.siteID = 0
+		f.siteID, f.siteOnly = 0, false
 		if aid, ok := f.lastAgency[c.ID]; ok {
 			for k, a := range f.agencies {
 				if a.ID == aid {
@@ -342,7 +355,7 @@ func (f *formModel) pick() bool {
 			}
 		}
 		if len(c.Sites) == 1 {
-			f.siteID = c.Sites[0].ID
+			f.siteID, f.siteOnly = c.Sites[0].ID, true
 			f.inputs[fSite].SetValue(c.Sites[0].Name)
 			f.inputs[fAddress].SetValue(c.Sites[0].Address)
 		}
@@ -352,7 +365,7 @@ func (f *formModel) pick() bool {
 		}
 	case fSite:
 		s := f.customer().Sites[i]
-		f.siteID = s.ID
+		f.siteID, f.siteOnly = s.ID, len(f.customer().Sites) == 1
 		f.inputs[fSite].SetValue(s.Name)
 		f.inputs[fSite].CursorEnd()
 		f.inputs[fAddress].SetValue(s.Address)
@@ -409,22 +422,41 @@ func (f *formModel) Update(msg tea.Msg) tea.Cmd {
 		}
 		return func() tea.Msg { return formCancelMsg{} }
 	case km.String() == "shift+tab":
-		return f.move(-1)
+		cmd := f.move(-1)
+		f.recompute()
+		return cmd
 	case km.String() == "up" && len(f.matches) > 0:
+		if f.matchSel < 0 {
+			f.matchSel = 0
+		}
 		f.matchSel = (f.matchSel + len(f.matches) - 1) % len(f.matches)
+		f.matchMoved = true
+		f.recompute()
 		return nil
 	case km.String() == "down" && len(f.matches) > 0:
 		f.matchSel = (f.matchSel + 1) % len(f.matches)
+		f.matchMoved = true
+		f.recompute()
 		return nil
 	case km.String() == "tab" || (km.String() == "enter" && f.focus != fOrders):
-		f.pick()
-		f.recompute()
-		return f.move(1)
-	case (km.String() == "up" || km.String() == "down") && f.focus != fOrders:
-		if km.String() == "up" {
-			return f.move(-1)
+		if f.siteChoice() && f.matchSel < 0 && !f.siteAsked {
+			// several sites and none chosen: ask once rather than take the first
+			f.siteAsked = true
+			f.recompute()
+			return nil
 		}
-		return f.move(1)
+		f.pick()
+		cmd := f.move(1)
+		f.recompute() // echoes that depend on the focus ("tab takes the match") follow it
+		return cmd
+	case (km.String() == "up" || km.String() == "down") && f.focus != fOrders:
+		d := 1
+		if km.String() == "up" {
+			d = -1
+		}
+		cmd := f.move(d)
+		f.recompute()
+		return cmd
 	}
 	if f.isChoice(f.focus) {
 		n := f.choices(f.focus)
@@ -481,7 +513,7 @@ func (f *formModel) edited(i int, v string) {
 		f.matchSel = 0
 		f.updateMatches()
 	case fSite:
-		f.siteID = 0
+		f.siteID, f.siteOnly, f.siteAsked, f.matchMoved = 0, false, false, false
 		if c := f.customer(); c != nil {
 			for _, s := range c.Sites {
 				if strings.EqualFold(s.Name, strings.TrimSpace(v)) {
@@ -596,12 +628,27 @@ func (f *formModel) recompute() {
 	}
 	// site
 	required(fSite)
-	if f.siteID != 0 {
+	switch {
+	case f.siteID != 0:
 		in.SiteID = f.siteID
 		f.echo[fSite] = val(fAddress)
-	} else if val(fSite) != "" {
+		if f.siteOnly {
+			f.echo[fSite] = "only site · " + val(fAddress)
+		}
+	case val(fSite) != "":
 		f.echo[fSite] = "+ new site"
+		if f.focus == fSite && len(f.matches) > 0 && f.matchSel >= 0 {
+			f.echo[fSite] = "tab takes the match"
+		}
 		in.NewSite = &store.SiteInput{Name: val(fSite), Address: val(fAddress)}
+	case f.focus == fSite && len(f.matches) == 1:
+		f.echo[fSite] = "tab takes the only site"
+	case f.siteChoice() && f.matchSel >= 0:
+		f.echo[fSite] = "tab takes the highlighted site"
+	case f.siteChoice() && f.siteAsked:
+		f.echo[fSite] = "which site? ↑/↓ then tab, or type a new one; tab again leaves it empty"
+	case f.siteChoice():
+		f.echo[fSite] = fmt.Sprintf("%d sites: ↑/↓ to pick one", len(f.matches))
 	}
 	// venue
 	in.Venue = pricing.Venues[f.choice[fVenue]]
@@ -680,7 +727,7 @@ func (f *formModel) recompute() {
 				f.errs[fEnd] = "a shift can be at most 24 hours"
 				okEnd = false
 			} else {
-				f.echo[fEnd] = start.In(loc).Format("15:04") + "-" + end.In(loc).Format("15:04") + ", " + pricing.FormatHours(el)
+				f.echo[fEnd] = shiftEcho(start.In(loc), end.In(loc), el)
 			}
 		}
 	}
@@ -747,6 +794,26 @@ func (f *formModel) recompute() {
 			f.weeks = append(f.weeks, weekQuote{label: st.In(loc).Format("Mon 02 Jan"), quote: wq})
 		}
 	}
+}
+
+// shiftEcho reads a shift back: "18:00-22:00, 4 h", and when it ends on a
+// later day, says so: "18:00-00:30 (+1 day), 6:30 h"; "18:00-00:00
+// (midnight), 6 h".
+func shiftEcho(start, end time.Time, minutes int) string {
+	s := start.Format("15:04") + "-" + end.Format("15:04")
+	sy, sm, sd := start.Date()
+	ey, em, ed := end.Date()
+	days := int(time.Date(ey, em, ed, 0, 0, 0, 0, time.UTC).Sub(time.Date(sy, sm, sd, 0, 0, 0, 0, time.UTC)).Hours()) / 24
+	atMidnight := func(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 }
+	switch {
+	case days == 1 && atMidnight(end) && !atMidnight(start):
+		s += " (midnight)"
+	case days == 1:
+		s += " (+1 day)"
+	case days > 1:
+		s += fmt.Sprintf(" (+%d days)", days)
+	}
+	return s + ", " + pricing.FormatHours(minutes)
 }
 
 func fieldFor(name string) int {
@@ -826,20 +893,30 @@ func (f *formModel) View(height int) string {
 			}
 		}
 		line := label + value
+		var below []string // an echo that does not fit beside its field goes under it, whole
 		if e := f.echo[i]; e != "" && i != fOrders {
-			room := lw - labelW - iw - 2
-			if !f.isShort(i) || f.isChoice(i) {
-				room = lw - lipgloss.Width(line) - 3
+			style := st.Echo
+			if e == "prohibited" {
+				style = st.Refused
 			}
-			if room > 3 {
-				style := st.Echo
-				if e == "prohibited" {
-					style = st.Refused
+			at := lipgloss.Width(line) + 1 // long fields end where their text ends
+			if f.isShort(i) && !f.isChoice(i) {
+				at = labelW + iw + 2 // short fields' echoes line up
+			}
+			under := func(s string) { // under the value, whole
+				for _, l := range wrapWords(s, lw-labelW, 2) {
+					below = append(below, strings.Repeat(" ", labelW)+style.Render(l))
 				}
-				line = fit(line, lw-room-1) + " " + style.Render(truncate(e, room))
-				if !f.isShort(i) || f.isChoice(i) {
-					line = label + value + " " + style.Render(truncate(e, room))
-				}
+			}
+			head, tail, split := strings.Cut(e, " · ") // "only site · 3601 S 2700 W": the head may stay beside
+			switch {
+			case at+width(e) <= lw:
+				line = fit(line, at) + style.Render(e)
+			case split && at+width(head) <= lw:
+				line = fit(line, at) + style.Render(head)
+				under(tail)
+			default:
+				under(e)
 			}
 		}
 		if i == fOrders && i == f.focus {
@@ -855,8 +932,11 @@ func (f *formModel) View(height int) string {
 		} else {
 			rows = append(rows, fit(line, lw))
 		}
+		rows = append(rows, below...)
 		if f.errs[i] != "" && (val0(f, i) != "" || f.triedSave || f.isChoice(i)) {
-			rows = append(rows, strings.Repeat(" ", labelW)+st.Error.Render(truncate("✗ "+f.errs[i], lw-labelW)))
+			for _, l := range wrapWords("✗ "+f.errs[i], lw-labelW, 2) {
+				rows = append(rows, strings.Repeat(" ", labelW)+st.Error.Render(l))
+			}
 		}
 		if i == f.focus && len(f.matches) > 0 {
 			for k, m := range f.matches {
@@ -882,18 +962,23 @@ func (f *formModel) View(height int) string {
 			}
 		}
 	}
+	notice := func(p Paint, s string) {
+		for _, l := range wrapWords(s, lw, 2) {
+			rows = append(rows, p.Render(l))
+		}
+	}
 	if f.confirmQuit {
-		rows = append(rows, st.Warn.Render("Unsaved request: esc again to discard, any other key to keep typing"))
+		notice(st.Warn, "Unsaved request: esc again to discard, any other key to keep typing")
 	} else if f.triedSave && f.HasErrors() {
-		rows = append(rows, st.Error.Render(truncate("Cannot save: fix the fields marked ✗", lw)))
+		notice(st.Error, "Cannot save: fix the fields marked ✗")
 	} else if f.quote != nil && !f.quote.Bookable {
-		rows = append(rows, st.Refused.Render(truncate("Refused: saves as a request that cannot be approved", lw)))
+		notice(st.Refused, "Refused: saves as a request that cannot be approved")
 	}
 
-	quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw)
 	if stacked {
 		formH := max(height/2, 6)
 		body := window(rows, focusRow, formH, &f.scroll)
+		quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw, height-len(body)-1)
 		qlines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
 		all := append(body, st.Rule.Render(strings.Repeat("─", lw)))
 		all = append(all, qlines...)
@@ -903,6 +988,7 @@ func (f *formModel) View(height int) string {
 		return strings.Join(all, "\n")
 	}
 	body := window(rows, focusRow, height, &f.scroll)
+	quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw, height)
 	qlines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
 	out := make([]string, height)
 	bar := " " + st.Rule.Render("│") + " "

@@ -38,6 +38,8 @@ type invoicesModel struct {
 	prompt   *prompt
 	confirm  *confirmBox
 	err      string
+	top      int // the screen line of the list's first row, as last drawn (for clicks)
+	rows     int // how many rows the last frame showed
 }
 
 var invoiceStates = []string{"all", store.InvoiceDraft, store.InvoiceIssued, store.InvoicePaid, store.InvoiceVoid, "overdue"}
@@ -72,6 +74,23 @@ func (m *invoicesModel) applyRole() {
 			k.SetEnabled(false)
 		}
 	}
+}
+
+// refusal says why a key the role may not use does nothing ("" for any other key).
+func (m *invoicesModel) refusal(km tea.KeyPressMsg) string {
+	customer := m.readOnly || m.c.Role == store.RoleCustomer
+	for _, k := range []struct {
+		b    key.Binding
+		what string
+	}{{m.keys.Generate, "billing"}, {m.keys.Issue, "issuing invoices"}, {m.keys.Paid, "recording payments"}, {m.keys.Void, "voiding invoices"}} {
+		if refused(km, k.b) {
+			if customer {
+				return k.what + " is the office's work: call or email it about an invoice"
+			}
+			return needs(m.c, k.what, store.PermAdmin)
+		}
+	}
+	return ""
 }
 
 func (m *invoicesModel) capturing() bool {
@@ -172,6 +191,35 @@ func (m *invoicesModel) apply() {
 		m.view = append(m.view, i)
 	}
 	m.cursor = min(m.cursor, max(len(m.view)-1, 0))
+}
+
+// refilter applies a changed filter or state: the list selects its first
+// match, at the top.
+func (m *invoicesModel) refilter() {
+	m.apply()
+	m.cursor, m.offset = 0, 0
+}
+
+// click selects the invoice under (x, y) of the screen body; a click on
+// the selected one opens it, as enter does.
+func (m *invoicesModel) click(x, y int) tea.Cmd {
+	if m.open != nil || m.prompt != nil || m.confirm != nil || m.preview != nil || !m.loaded {
+		return nil
+	}
+	if m.filtering { // a click ends typing and keeps the filter
+		m.filtering = false
+		m.filter.Blur()
+	}
+	i, ok := rowAt(y, m.top, m.offset, m.rows, len(m.view))
+	if !ok {
+		return nil
+	}
+	m.err = ""
+	if i == m.cursor {
+		return m.loadOne(m.list[m.view[i]].ID)
+	}
+	m.cursor = i
+	return nil
 }
 
 func (m *invoicesModel) selected() *store.Invoice {
@@ -317,9 +365,13 @@ func (m *invoicesModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if m.filtering {
-		return filterKey(&m.filter, &m.filtering, km, m.apply)
+		return filterKey(&m.filter, &m.filtering, km, m.refilter)
 	}
 	m.err = ""
+	if why := m.refusal(km); why != "" {
+		m.err = why
+		return nil
+	}
 	inv := m.selected()
 	switch {
 	case m.open != nil && key.Matches(km, m.keys.Back):
@@ -338,7 +390,7 @@ func (m *invoicesModel) Update(msg tea.Msg) tea.Cmd {
 		}
 	case key.Matches(km, m.keys.State):
 		m.state = (m.state + 1) % len(invoiceStates)
-		m.apply()
+		m.refilter()
 	case key.Matches(km, m.keys.Filter):
 		m.filtering = true
 		return m.filter.Focus()
@@ -474,14 +526,14 @@ func (m *invoicesModel) listView(height int) string {
 	accW := max(w-12-24-8-11-12-5, 10)
 	out = append(out, st.Header.Render(fit(fmt.Sprintf(" %-11s %s %-23s %-7s %10s  %s", "Number", fit("Account", accW), "Period", "State", "Total", "Due"), w)))
 	rows := max(height-2, 1)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
-	}
+	m.cursor, m.offset = scrollList(m.cursor, m.offset, rows, len(m.view))
+	m.top, m.rows = 2, min(rows, len(m.view)-m.offset)
 	if len(m.view) == 0 {
-		out = append(out, st.Muted.Render(" No invoices here. g bills every period that has ended."))
+		empty := " No invoices here."
+		if m.keys.Generate.Enabled() {
+			empty += " g bills every period that has ended."
+		}
+		out = append(out, st.Muted.Render(empty))
 	}
 	for i := m.offset; i < len(m.view) && i < m.offset+rows; i++ {
 		inv := m.list[m.view[i]]

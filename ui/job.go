@@ -3,11 +3,14 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shopspring/decimal"
 
 	"offduty/pricing"
 	"offduty/store"
@@ -98,7 +101,12 @@ type (
 	feePreviewMsg struct {
 		plan store.CancelPlan
 		fee  pricing.Fee
-		err  error
+		// going are the positions a reduction removes, in the store's order
+		// (open first, then the latest filled; never a checked-in one);
+		// supervisorAt is the job's rate card threshold (0: none).
+		going        []store.Position
+		supervisorAt int
+		err          error
 	}
 )
 
@@ -110,13 +118,20 @@ func (s *jobScreen) load() tea.Cmd {
 		if m.job, m.err = st.Job(ctx, s.c.Actor, id); m.err != nil {
 			return m
 		}
-		if m.extras, m.err = st.Extras(ctx, id); m.err != nil {
+		if m.extras, m.err = st.Extras(ctx, s.c.Actor, id); m.err != nil {
 			return m
+		}
+		if s.customer() {
+			return m // the audit is the office's own record
 		}
 		m.audit, m.err = st.Audit(ctx, store.AuditFilter{JobID: id, Limit: 200})
 		return m
 	}
 }
+
+// customer reports whether a customer user is looking: they read what is
+// shared with them (the store decides), never the office's own record.
+func (s *jobScreen) customer() bool { return s.c.Role == store.RoleCustomer }
 
 // act runs a store call and reports it as a jobDoneMsg.
 func (s *jobScreen) act(what string, fn func(ctx context.Context) error) tea.Cmd {
@@ -194,7 +209,7 @@ func (s *jobScreen) Update(msg tea.Msg) tea.Cmd {
 			s.err = msg.err.Error()
 			return nil
 		}
-		s.confirm = s.feeConfirm(msg.plan, msg.fee)
+		s.confirm = s.feeConfirm(msg)
 		return nil
 	case pickedMsg:
 		s.picker = nil
@@ -300,7 +315,8 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 		s.confirm = &confirmBox{title: fmt.Sprintf("Record %s as a no-show?", name), lines: []string{"The position reopens and is flagged on Today."},
 			yes: s.act("No-show recorded: position reopened", func(ctx context.Context) error { return s.c.Store.NoShow(ctx, s.c.Actor, id) })}
 	case key.Matches(km, s.keys.Note):
-		s.prompt = newPrompt("Field note", "", "what happened on site (saved with your name and the time)",
+		var p *prompt
+		p = newPrompt("Field note", "", "what happened on site (saved with your name and the time)",
 			func(v string) (string, error) {
 				if strings.TrimSpace(v) == "" {
 					return "", fmt.Errorf("type the note")
@@ -308,14 +324,22 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 				return "", nil
 			},
 			func(v string) tea.Cmd {
-				return s.act("Note added", func(ctx context.Context) error { _, err := s.c.Store.AddNote(ctx, s.c.Actor, s.id, v); return err })
-			})
+				aud := store.Audiences[p.choice]
+				return s.act(fmt.Sprintf("Note added (%s)", audienceWords(aud)), func(ctx context.Context) error {
+					_, err := s.c.Store.AddNote(ctx, s.c.Actor, s.id, v, aud)
+					return err
+				})
+			}).withChoice("For", 0, audienceChoices()...)
+		s.prompt = p
 		return s.prompt.focus()
 	case key.Matches(km, s.keys.Media):
 		if s.c.Remote { // over SSH a file comes on the connection, never from a server path
-			return showHint(attachHint(s.c, s.id))
+			h := attachHint(s.c, s.id)
+			h.outro += " Staff only unless you add --audience officers or --audience customer."
+			return showHint(h)
 		}
-		s.prompt = newPrompt("Attach file", "", "path of a photo, video or document on this machine",
+		var p *prompt
+		p = newPrompt("Attach file", "", "path of a photo, video or document on this machine",
 			func(v string) (string, error) {
 				if strings.TrimSpace(v) == "" {
 					return "", fmt.Errorf("type a path")
@@ -323,14 +347,16 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 				return "", nil
 			},
 			func(v string) tea.Cmd {
-				return s.act("File attached", func(ctx context.Context) error {
-					_, err := s.c.Store.AttachMediaFile(ctx, s.c.Actor, s.id, v)
+				aud := store.Audiences[p.choice]
+				return s.act(fmt.Sprintf("File attached (%s)", audienceWords(aud)), func(ctx context.Context) error {
+					_, err := s.c.Store.AttachMediaFile(ctx, s.c.Actor, s.id, v, aud)
 					return err
 				})
-			})
+			}).withChoice("For", 0, audienceChoices()...)
+		s.prompt = p
 		return s.prompt.focus()
 	case key.Matches(km, s.keys.Cancel):
-		return s.preview(store.CancelPlan{JobID: s.id, At: s.c.Now()})
+		return s.reasonPrompt(fmt.Sprintf("Cancel job #%d", s.id), store.CancelPlan{JobID: s.id})
 	case key.Matches(km, s.keys.Reduce):
 		n := s.job.Officers
 		if n <= 1 {
@@ -347,7 +373,7 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 			},
 			func(v string) tea.Cmd {
 				k, _ := ParseCount(v, 1, n-1, 0, "officers")
-				return s.preview(store.CancelPlan{JobID: s.id, At: s.c.Now(), Officers: k})
+				return s.reasonPrompt(fmt.Sprintf("Remove %d of %d officers", k, n), store.CancelPlan{JobID: s.id, Officers: k})
 			})
 		return s.prompt.focus()
 	case key.Matches(km, s.keys.Approve):
@@ -384,22 +410,124 @@ func (s *jobScreen) startIntent() tea.Cmd {
 	return nil
 }
 
+// reasonPrompt asks why a job is cancelled or reduced (optional, kept with
+// the job like the CLI's --reason), then shows the fee and what goes.
+func (s *jobScreen) reasonPrompt(what string, plan store.CancelPlan) tea.Cmd {
+	s.prompt = newPrompt("Reason", "", what+" · why, as the customer gave it · optional: enter skips",
+		func(v string) (string, error) {
+			if n := len([]rune(strings.TrimSpace(v))); n > store.MaxReason {
+				return "", fmt.Errorf("at most %d characters (%d typed)", store.MaxReason, n)
+			}
+			return "", nil
+		},
+		func(v string) tea.Cmd {
+			plan.Reason = v
+			plan.At = s.c.Now()
+			return s.preview(plan)
+		})
+	return s.prompt.focus()
+}
+
+// preview prices a plan without changing anything; for a reduction it also
+// works out which positions go, in the store's order.
 func (s *jobScreen) preview(plan store.CancelPlan) tea.Cmd {
 	st := s.c.Store
+	var job store.Job
+	if s.job != nil {
+		job = *s.job
+	}
 	return func() tea.Msg {
-		fee, err := st.PreviewCancel(context.Background(), plan)
-		return feePreviewMsg{plan: plan, fee: fee, err: err}
+		ctx := context.Background()
+		m := feePreviewMsg{plan: plan}
+		if m.fee, m.err = st.PreviewCancel(ctx, plan); m.err != nil {
+			return m
+		}
+		if plan.Officers == 0 || plan.Officers >= job.Officers {
+			return m
+		}
+		cards, err := st.RateCards(ctx, job.AgencyID)
+		if err != nil {
+			m.err = err
+			return m
+		}
+		for _, c := range cards {
+			if c.ID == job.RateCardID {
+				m.supervisorAt = c.Card.SupervisorAt
+			}
+		}
+		m.going = goingPositions(job, plan.Officers, m.supervisorAt)
+		return m
 	}
 }
 
-func (s *jobScreen) feeConfirm(plan store.CancelPlan, fee pricing.Fee) *confirmBox {
+// goingPositions is what removing n officer positions takes off a job, as
+// store.CancelOrReduce does it: open positions first, then the latest
+// filled (highest slot); a checked-in position never. The supervisor goes
+// too when the officers left fall under the rate card's threshold
+// (supervisorAt; 0 means the card requires none).
+func goingPositions(j store.Job, n, supervisorAt int) []store.Position {
+	pick := func(class string, k int) []store.Position {
+		var c []store.Position
+		for _, p := range j.Positions {
+			if p.Class == class && p.Status != "cancelled" && p.CheckIn.IsZero() {
+				c = append(c, p)
+			}
+		}
+		sort.SliceStable(c, func(a, b int) bool {
+			if oa, ob := c[a].Status == "open", c[b].Status == "open"; oa != ob {
+				return oa
+			}
+			return c[a].Slot > c[b].Slot
+		})
+		return c[:min(k, len(c))]
+	}
+	out := pick(string(pricing.ClassOfficer), n)
+	if j.Supervisors > 0 && (supervisorAt == 0 || j.Officers-n < supervisorAt) {
+		out = append(out, pick(string(pricing.ClassSupervisor), j.Supervisors)...)
+	}
+	return out
+}
+
+// describeGoing says which positions a reduction removes, one line each.
+func describeGoing(going []store.Position, officersLeft, supervisorAt int) []string {
+	var lines []string
+	for _, p := range going {
+		who := "open"
+		if p.OfficerID != 0 {
+			who = safe(p.OfficerName)
+			if p.Badge != "" {
+				who += " (" + safe(p.Badge) + ")"
+			}
+			who += " is taken off"
+		}
+		why := ""
+		if p.Class == string(pricing.ClassSupervisor) {
+			why = " · the rate card requires no supervisor"
+			if supervisorAt > 0 {
+				why = fmt.Sprintf(" · %d officers left, a supervisor comes with %d", officersLeft, supervisorAt)
+			}
+		}
+		lines = append(lines, fmt.Sprintf("Goes: %s #%d, %s%s", safe(p.Class), p.Slot, who, why))
+	}
+	return lines
+}
+
+func (s *jobScreen) feeConfirm(msg feePreviewMsg) *confirmBox {
+	plan, fee := msg.plan, msg.fee
 	title := fmt.Sprintf("Cancel job #%d?", plan.JobID)
 	done := fmt.Sprintf("Job #%d cancelled, fee %s", plan.JobID, pricing.FormatMoney(fee.Total))
+	var lines []string
 	if plan.Officers > 0 && s.job != nil && plan.Officers < s.job.Officers {
 		title = fmt.Sprintf("Remove %d officer position(s) from job #%d?", plan.Officers, plan.JobID)
 		done = fmt.Sprintf("Job #%d reduced, fee %s", plan.JobID, pricing.FormatMoney(fee.Total))
+		lines = append(lines, describeGoing(msg.going, s.job.Officers-plan.Officers, msg.supervisorAt)...)
 	}
-	lines := append([]string{}, fee.Notes...)
+	if r := strings.TrimSpace(plan.Reason); r != "" {
+		lines = append(lines, "Reason: "+safe(r))
+	} else {
+		lines = append(lines, "Reason: none given")
+	}
+	lines = append(lines, fee.Notes...)
 	for _, l := range fee.Lines {
 		lines = append(lines, fmt.Sprintf("%s = %s", l.Describe(), pricing.FormatMoney(l.Amount)))
 	}
@@ -531,7 +659,7 @@ func (s *jobScreen) View(height int) string {
 			who = safe(p.OfficerName) + " " + safe(p.Badge)
 		}
 		state, kind := positionState(p, now)
-		if p.Override != "" {
+		if p.Override != "" && !s.customer() {
 			state += " · cap overridden"
 		}
 		line := fmt.Sprintf(" %-3d %-10s %s %s", p.Slot, safe(p.Class), fit(who, 26), "")
@@ -552,31 +680,68 @@ func (s *jobScreen) View(height int) string {
 	for _, l := range strings.Split(wrap(orders, w-2), "\n") {
 		doc = append(doc, " "+l)
 	}
-	section(fmt.Sprintf("Quote (rate card #%d)", j.RateCardID))
-	for _, l := range j.Quote.Lines {
-		label := fmt.Sprintf("%d %s %s", l.Count, safe(string(l.Class)), safe(l.Basis))
-		doc = append(doc, " "+fit(label, 28)+right(safe(l.Hours)+" h", 9)+right(safe(l.Rate), 8)+right(safe(l.Amount), 11))
+	if s.customer() {
+		section("Quote")
+	} else {
+		section(fmt.Sprintf("Quote (rate card #%d)", j.RateCardID))
 	}
-	doc = append(doc, " "+st.Total.Render(fit("Total", 45)+right(safe(j.Quote.Total), 11)))
+	labels := make([]string, len(j.Quote.Lines))
+	labelW, amountW := 5, max(width(moneyText(j.Quote.Total)), 8)
+	for i, l := range j.Quote.Lines {
+		labels[i] = quoteLineLabel(l)
+		labelW = max(labelW, width(labels[i]))
+		amountW = max(amountW, width(moneyText(l.Amount)))
+	}
+	labelW = min(labelW, max(w-1-9-8-amountW-1, 10)) // the label gives way; an amount is never cut
+	for i, l := range j.Quote.Lines {
+		doc = append(doc, " "+fit(labels[i], labelW)+right(safe(l.Hours)+" h", 9)+right(safe(l.Rate), 8)+right(moneyText(l.Amount), amountW+1))
+	}
+	doc = append(doc, " "+st.Total.Render(fit("Total", labelW+17)+right(moneyText(j.Quote.Total), amountW+1)))
+	if j.Status == store.StatusCancelled && j.CancelFee.Valid {
+		doc = append(doc, " "+st.Warn.Render(fit("Cancelled: charged the fee", labelW+17)+right(pricing.FormatMoney(j.CancelFee.Decimal), amountW+1)))
+	}
 	for _, f := range s.extras.Fees {
-		doc = append(doc, " "+st.Warn.Render(fmt.Sprintf("%s fee %s (admin %s, officer %s) %s by %s", safe(f.Kind), safe(f.Total), safe(f.Admin), safe(f.Officer), f.At.In(loc).Format("02 Jan 15:04"), safe(f.Actor))))
+		line := fmt.Sprintf("%s fee %s on %s", safe(f.Kind), moneyText(f.Total), f.At.In(loc).Format("02 Jan 15:04"))
+		if !s.customer() { // how it splits, and who: the office's own
+			line = fmt.Sprintf("%s fee %s (admin %s, officer %s) %s by %s", safe(f.Kind), moneyText(f.Total), moneyText(f.Admin), moneyText(f.Officer),
+				f.At.In(loc).Format("02 Jan 15:04"), safe(f.Actor))
+		}
+		doc = append(doc, " "+st.Warn.Render(truncate(line, w-1)))
 	}
-	section(fmt.Sprintf("Field notes (%d)", len(s.extras.Notes)))
+	if s.customer() {
+		section(fmt.Sprintf("Notes from the office (%d)", len(s.extras.Notes)))
+	} else {
+		section(fmt.Sprintf("Field notes (%d)", len(s.extras.Notes)))
+	}
 	for _, n := range s.extras.Notes {
-		head := st.Muted.Render(n.At.In(loc).Format("02 Jan 15:04") + " " + safe(n.Author) + ": ")
+		head := n.At.In(loc).Format("02 Jan 15:04") + " " + safe(n.Author)
+		tag := ""
+		if !s.customer() { // everything a customer reads is shared with it
+			tag = audienceTag(st, n.Audience) + " "
+		}
 		body := strings.ReplaceAll(store.Clean(n.Body, true), "\n", " / ")
-		doc = append(doc, " "+head+truncate(body, max(w-width(n.At.In(loc).Format("02 Jan 15:04")+safe(n.Author))-5, 10)))
+		doc = append(doc, " "+tag+st.Muted.Render(head+": ")+truncate(body, max(w-width(head)-width(ansi.Strip(tag))-3, 10)))
+	}
+	if len(s.extras.Notes) == 0 && s.customer() {
+		doc = append(doc, st.Muted.Render(" (none shared with you yet)"))
 	}
 	section(fmt.Sprintf("Media (%d)", len(s.extras.Media)))
 	for _, m := range s.extras.Media {
-		where := safe(m.Path) // where the copy is kept; over SSH the server's folders are nobody's business
-		if s.c.Remote {
+		// where the copy is kept, locally; over SSH, or to a customer, the
+		// server's folders are nobody's business (the store gives no path)
+		where := safe(m.Path)
+		if s.c.Remote || s.customer() || where == "" {
 			where = "added " + m.AddedAt.In(loc).Format("02 Jan 15:04") + " by " + safe(m.AddedBy)
 		}
-		doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), safe(m.Type), where), w))
+		tag := ""
+		if !s.customer() {
+			tag = " " + audienceTag(st, m.Audience)
+		}
+		typ, _, _ := strings.Cut(safe(m.Type), ";") // "text/plain", not its charset
+		doc = append(doc, tag+truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), typ, where), w-width(ansi.Strip(tag))))
 	}
 	audit := s.audit
-	if s.c.Role == store.RoleCustomer {
+	if s.customer() {
 		audit = nil // the office's own record
 	} else {
 		section("Audit")
@@ -735,11 +900,12 @@ func cleanAudit(list []store.AuditEntry) []store.AuditEntry {
 func cleanExtras(x store.JobExtras) store.JobExtras {
 	var out store.JobExtras
 	for _, n := range x.Notes {
-		n.Author, n.Body = safe(n.Author), store.Clean(n.Body, true)
+		n.Author, n.Body, n.Audience = safe(n.Author), store.Clean(n.Body, true), store.Audience(safe(string(n.Audience)))
 		out.Notes = append(out.Notes, n)
 	}
 	for _, m := range x.Media {
 		m.SHA256, m.Name, m.Type, m.AddedBy, m.Path = safe(m.SHA256), safe(m.Name), safe(m.Type), safe(m.AddedBy), safe(m.Path)
+		m.Audience = store.Audience(safe(string(m.Audience)))
 		out.Media = append(out.Media, m)
 	}
 	for _, f := range x.Fees {
@@ -755,4 +921,67 @@ func cleanOfficer(o store.Officer) store.Officer {
 		*p = safe(*p)
 	}
 	return o
+}
+
+// quoteLineLabel names a quote line without saying a word twice: "5
+// officers", "1 supervisor", "1 vehicle", "12 officers emergency" (the rate
+// basis only where it differs from the class and from the regular rate).
+func quoteLineLabel(l pricing.SnapshotLine) string {
+	class := safe(string(l.Class))
+	noun := class
+	if l.Count != 1 {
+		noun += "s"
+	}
+	label := fmt.Sprintf("%d %s", l.Count, noun)
+	if basis := safe(l.Basis); basis != "" && basis != pricing.BasisRegular && basis != class {
+		label += " " + basis
+	}
+	return label
+}
+
+// audienceChoices are the options of the note and file prompts, in
+// store.Audiences order: staff only is the default.
+func audienceChoices() []promptChoice {
+	out := make([]promptChoice, len(store.Audiences))
+	for i, a := range store.Audiences {
+		out[i] = promptChoice{name: string(a), about: "seen by " + a.Describe()}
+	}
+	return out
+}
+
+// audienceWords is an audience as the status line says it.
+func audienceWords(a store.Audience) string {
+	switch a {
+	case store.AudienceOfficers:
+		return "for the officers on the job"
+	case store.AudienceCustomer:
+		return "shared with the customer"
+	}
+	return "staff only"
+}
+
+// audienceTag marks who reads a note or a file: [staff], [officers],
+// [customer]; the brackets say it without colour too.
+func audienceTag(st Styles, a store.Audience) string {
+	if a == "" {
+		a = store.AudienceStaff
+	}
+	tag := "[" + string(a) + "]"
+	switch a {
+	case store.AudienceCustomer:
+		return st.Warn.Render(tag)
+	case store.AudienceOfficers:
+		return st.Echo.Render(tag)
+	}
+	return st.Muted.Render(tag)
+}
+
+// moneyText is an amount saved as text ("1710.00") as the console writes
+// money everywhere ("1,710.00"); text that is not a number stays as it is.
+func moneyText(v string) string {
+	d, err := decimal.NewFromString(strings.TrimSpace(v))
+	if err != nil {
+		return safe(v)
+	}
+	return pricing.FormatMoney(d)
 }

@@ -34,6 +34,8 @@ type officersModel struct {
 	confirm   *confirmBox
 	loaded    bool
 	err       string
+	top       int // the screen line of the first row, as last drawn (for clicks)
+	rows      int // how many rows the last frame showed
 }
 
 type officerKeys struct {
@@ -44,7 +46,7 @@ func newOfficers(c *Common) *officersModel {
 	fi := newInput()
 	fi.Prompt = "/"
 	fi.Placeholder = "name, badge, rank, phone"
-	return &officersModel{c: c, filter: fi, keys: officerKeys{
+	m := &officersModel{c: c, filter: fi, keys: officerKeys{
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		Down:   key.NewBinding(key.WithKeys("down", "j")),
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
@@ -53,6 +55,48 @@ func newOfficers(c *Common) *officersModel {
 		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Active: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate")),
 	}}
+	// help offers only what the role may do; a refused key still answers why
+	if !c.can(store.PermAdmin) {
+		for _, k := range []*key.Binding{&m.keys.Add, &m.keys.Edit, &m.keys.Active} {
+			k.SetEnabled(false)
+		}
+	}
+	return m
+}
+
+// refusal says why a key the role may not use does nothing ("" for any other key).
+func (m *officersModel) refusal(km tea.KeyPressMsg) string {
+	switch {
+	case refused(km, m.keys.Add):
+		return needs(m.c, "adding officers", store.PermAdmin)
+	case refused(km, m.keys.Edit):
+		return needs(m.c, "editing officers", store.PermAdmin)
+	case refused(km, m.keys.Active):
+		return needs(m.c, "deactivating officers", store.PermAdmin)
+	}
+	return ""
+}
+
+// refilter applies a changed search or agency: the list selects its first
+// match, at the top.
+func (m *officersModel) refilter() {
+	m.apply()
+	m.cursor, m.offset = 0, 0
+}
+
+// click selects the officer under (x, y) of the screen body.
+func (m *officersModel) click(x, y int) tea.Cmd {
+	if m.form != nil || m.confirm != nil || !m.loaded {
+		return nil
+	}
+	if m.filtering { // a click ends typing and keeps the search
+		m.filtering = false
+		m.filter.Blur()
+	}
+	if i, ok := rowAt(y, m.top, m.offset, m.rows, len(m.view)); ok {
+		m.cursor, m.err = i, ""
+	}
+	return nil
 }
 
 func (m *officersModel) capturing() bool { return m.filtering || m.form != nil || m.confirm != nil }
@@ -168,9 +212,13 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 		return answer(&m.confirm, km)
 	}
 	if m.filtering {
-		return filterKey(&m.filter, &m.filtering, km, m.apply)
+		return filterKey(&m.filter, &m.filtering, km, m.refilter)
 	}
 	m.err = ""
+	if why := m.refusal(km); why != "" {
+		m.err = why
+		return nil
+	}
 	switch {
 	case key.Matches(km, m.keys.Up):
 		m.cursor = max(m.cursor-1, 0)
@@ -181,7 +229,7 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 		return m.filter.Focus()
 	case key.Matches(km, m.keys.Agency):
 		m.agency = (m.agency + 1) % (len(m.agencies) + 1)
-		m.apply()
+		m.refilter()
 	case key.Matches(km, m.keys.Add):
 		return m.openForm(nil)
 	case key.Matches(km, m.keys.Edit):
@@ -343,11 +391,10 @@ func (m *officersModel) View(height int) string {
 		bottom++
 	}
 	rows := max(height-2-bottom, 1)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
+	m.cursor, m.offset = scrollList(m.cursor, m.offset, rows, len(m.view))
+	m.top, m.rows = 2, min(rows, len(m.view)-m.offset)
+	if len(m.view) == 0 && len(m.list) > 0 {
+		out = append(out, st.Muted.Render(truncate(" No officers match. / changes the search, f the agency.", w)))
 	}
 	now := m.c.Now()
 	for i := m.offset; i < len(m.view) && i < m.offset+rows; i++ {

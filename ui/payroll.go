@@ -27,6 +27,8 @@ type payrollModel struct {
 	prompt  *prompt
 	confirm *confirmBox
 	err     string
+	top     int // the screen line of the first officer row, as last drawn (for clicks)
+	rows    int // how many rows the last frame showed
 }
 
 type payrollKeys struct {
@@ -183,6 +185,25 @@ func (m *payrollModel) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// click selects the officer under (x, y) of the screen body; a click on
+// the selected one opens their shifts, as enter does.
+func (m *payrollModel) click(x, y int) tea.Cmd {
+	if m.p == nil || m.open || m.prompt != nil || m.confirm != nil {
+		return nil
+	}
+	i, ok := rowAt(y, m.top, m.offset, m.rows, len(m.p.Officers))
+	if !ok {
+		return nil
+	}
+	m.err = ""
+	if i == m.cursor {
+		m.open, m.scroll = true, 0
+		return nil
+	}
+	m.cursor = i
+	return nil
+}
+
 func periodLabel(p store.Payroll) string {
 	return p.Start.Format("Mon 02 Jan") + " - " + p.End.AddDate(0, 0, -1).Format("Mon 02 Jan 2006")
 }
@@ -232,12 +253,8 @@ func (m *payrollModel) View(height int) string {
 	} else {
 		out = append(out, st.Header.Render(fit(fmt.Sprintf(" %-24s %-7s %-10s %6s %8s %12s", "Officer", "Badge", "Rank", "Shifts", "Hours", "Officer pay"), w)))
 		rows := max(height-len(out)-len(bottom), 1)
-		if m.cursor < m.offset {
-			m.offset = m.cursor
-		}
-		if m.cursor >= m.offset+rows {
-			m.offset = m.cursor - rows + 1
-		}
+		m.cursor, m.offset = scrollList(m.cursor, m.offset, rows, len(p.Officers))
+		m.top, m.rows = len(out), min(rows, len(p.Officers)-m.offset)
 		if len(p.Officers) == 0 {
 			out = append(out, st.Muted.Render(" Nobody worked a completed shift in this period."))
 		}

@@ -295,7 +295,7 @@ func TestRemoteAttachShowsCommand(t *testing.T) {
 	if a.hint != nil || a.job == nil {
 		t.Fatal("enter did not close the box back to the Job screen")
 	}
-	x, err := a.c.Store.Extras(context.Background(), id)
+	x, err := a.c.Store.Extras(context.Background(), "", id)
 	if err != nil || len(x.Media) != 0 {
 		t.Fatalf("media after m: %v %v", x.Media, err)
 	}
@@ -380,7 +380,7 @@ func TestLocalKeysKeepPathPrompts(t *testing.T) {
 	}
 	a.job.prompt.input.SetValue(photo)
 	drain(a, press(a, "enter"))
-	x, err := a.c.Store.Extras(context.Background(), id)
+	x, err := a.c.Store.Extras(context.Background(), "", id)
 	if err != nil || len(x.Media) != 1 || x.Media[0].Name != "gate.jpg" {
 		t.Fatalf("attached: %+v %v (%s)", x.Media, err, a.msg)
 	}

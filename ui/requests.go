@@ -3,10 +3,12 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/shopspring/decimal"
 
 	"offduty/pricing"
 	"offduty/store"
@@ -53,6 +55,10 @@ type requestsModel struct {
 	detailTop int
 	loaded    bool
 	selectID  int64 // select this job when the list next loads
+
+	note string // why the last key did nothing (a refused key), until the next key
+	top  int    // the screen line of the first row, as last drawn (for clicks)
+	rows int    // how many rows the last frame showed
 }
 
 func newRequests(c *Common) *requestsModel {
@@ -73,12 +79,14 @@ func (r *requestsModel) ShortHelp() []key.Binding {
 	return []key.Binding{r.keys.Open, r.keys.New, r.keys.Approve, r.keys.Edit, r.keys.Filter, r.keys.Status}
 }
 
+// FullHelp leaves n to the root, which offers it to the roles that may use it.
 func (r *requestsModel) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{r.keys.Up, r.keys.Down, r.keys.Top, r.keys.Bottom}, {r.keys.Open, r.keys.Back, r.keys.New, r.keys.Approve, r.keys.Edit},
+	return [][]key.Binding{{r.keys.Up, r.keys.Down, r.keys.Top, r.keys.Bottom}, {r.keys.Open, r.keys.Back, r.keys.Approve, r.keys.Edit},
 		{r.keys.Filter, r.keys.Status, r.keys.Sort}}
 }
 
-// applyRole turns off the keys the user's role may not use.
+// applyRole turns off (in help) the keys the user's role may not use;
+// pressing one still answers why (refusal).
 func (r *requestsModel) applyRole() {
 	if r.readOnly || !r.c.can(store.PermDispatch) {
 		r.keys.Approve.SetEnabled(false)
@@ -87,6 +95,41 @@ func (r *requestsModel) applyRole() {
 		r.keys.Edit.SetEnabled(false)
 		r.keys.New.SetEnabled(false)
 	}
+}
+
+// refusal says why a key the role may not use does nothing ("" for any other key).
+func (r *requestsModel) refusal(km tea.KeyPressMsg) string {
+	customer := r.readOnly || r.c.Role == store.RoleCustomer
+	job := ""
+	if j := r.current(); j != nil {
+		job = fmt.Sprintf(" about job #%d", j.ID)
+	}
+	switch {
+	case refused(km, r.keys.New):
+		if customer {
+			return "new requests are taken by the office: call or email it"
+		}
+		return needs(r.c, "taking requests", store.PermRequest)
+	case refused(km, r.keys.Approve):
+		if customer {
+			return "the office approves requests; this console follows your account's jobs"
+		}
+		return needs(r.c, "approving requests", store.PermDispatch)
+	case refused(km, r.keys.Edit):
+		if customer {
+			return "changes go through the office: call or email it" + job
+		}
+		return needs(r.c, "editing requests", store.PermRequest)
+	}
+	return ""
+}
+
+// current is the job in the detail pane, else the selected one.
+func (r *requestsModel) current() *store.Job {
+	if r.detail != nil {
+		return r.detail
+	}
+	return r.selected()
 }
 
 // owns reports whether a job is in the list (a customer's account).
@@ -176,6 +219,27 @@ func (r *requestsModel) apply() {
 	r.cursor = min(max(r.cursor, 0), max(len(r.view)-1, 0))
 }
 
+// filtered reports whether a status or text filter narrows the list.
+func (r *requestsModel) filtered() bool {
+	return r.status > 0 || strings.TrimSpace(r.filter.Value()) != ""
+}
+
+// refilter applies a changed filter: a filtered list selects its first
+// match, at the top; a cleared one keeps the job that was selected.
+func (r *requestsModel) refilter() {
+	keep := r.selected()
+	var id int64
+	if keep != nil {
+		id = keep.ID
+	}
+	r.apply()
+	r.cursor, r.offset = 0, 0
+	if !r.filtered() && id != 0 {
+		r.selectJob(id)
+		r.offset = max(r.cursor-2, 0)
+	}
+}
+
 // approveMsg / editMsg / openMsg ask the root to act on a job.
 type (
 	approveMsg struct{ id int64 }
@@ -195,7 +259,12 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if r.filtering {
-		return filterKey(&r.filter, &r.filtering, km, r.apply)
+		return filterKey(&r.filter, &r.filtering, km, r.refilter)
+	}
+	r.note = ""
+	if why := r.refusal(km); why != "" {
+		r.note = why
+		return nil
 	}
 	if r.detail != nil {
 		switch {
@@ -238,23 +307,14 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 			r.selectJob(keep.ID)
 		}
 	case key.Matches(km, r.keys.Status):
-		keep := r.selected()
 		if km.String() == "s" {
 			r.status = (r.status + 1) % (len(store.Statuses) + 1)
 		} else {
 			r.status = int(km.String()[0] - '0')
 		}
-		r.apply()
-		if keep != nil {
-			r.selectJob(keep.ID)
-		}
+		r.refilter()
 	case key.Matches(km, r.keys.Open):
-		if j := r.selected(); j != nil {
-			jj := *j
-			r.detail, r.detailTop = &jj, 0
-			id := j.ID
-			return func() tea.Msg { return openMsg{id} }
-		}
+		return r.open()
 	case key.Matches(km, r.keys.Approve):
 		if j := r.selected(); j != nil {
 			id := j.ID
@@ -266,6 +326,40 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 			return func() tea.Msg { return editMsg{id} }
 		}
 	}
+	return nil
+}
+
+// open shows the selected job's detail and asks the root to load it whole.
+func (r *requestsModel) open() tea.Cmd {
+	j := r.selected()
+	if j == nil {
+		return nil
+	}
+	jj := *j
+	r.detail, r.detailTop = &jj, 0
+	id := j.ID
+	return func() tea.Msg { return openMsg{id} }
+}
+
+// click selects the row under (x, y) of the screen body; a click on the
+// selected row opens it, as enter does.
+func (r *requestsModel) click(x, y int) tea.Cmd {
+	if r.detail != nil || !r.loaded {
+		return nil
+	}
+	if r.filtering { // a click ends typing and keeps the filter
+		r.filtering = false
+		r.filter.Blur()
+	}
+	i, ok := rowAt(y, r.top, r.offset, r.rows, len(r.view))
+	if !ok {
+		return nil
+	}
+	r.note = ""
+	if i == r.cursor {
+		return r.open()
+	}
+	r.cursor = i
 	return nil
 }
 
@@ -316,61 +410,133 @@ func (r *requestsModel) View(height int) string {
 		b.WriteString(st.Muted.Render("loading…"))
 		return b.String()
 	}
-	// columns: date 10, time 11, customer, site, agency 3, off 5, status 11, total 10
-	fixed := 10 + 11 + 3 + 5 + 11 + 10 + 7 // plus gaps
+	rowsH := max(height-2, 1)
+	if r.note != "" {
+		rowsH = max(height-3, 1)
+	}
+	r.cursor, r.offset = scrollList(r.cursor, r.offset, rowsH, len(r.view))
+	r.top, r.rows = 2, min(rowsH, len(r.view)-r.offset)
+	// the numbers' columns are as wide as what they show; the names share the rest
+	totalW, offW := len("Total"), len("Off")
+	for i := r.offset; i < len(r.view) && i < r.offset+rowsH; i++ {
+		j := r.jobs[r.view[i]]
+		totalW = max(totalW, width(r.totalText(j)))
+		offW = max(offW, len(officersText(j)))
+	}
+	fixed := 10 + 11 + 3 + offW + 11 + totalW + 7 // plus gaps
 	flex := max(w-fixed, 10)
 	custW := flex * 55 / 100
 	siteW := flex - custW
 	header := fit("Date", 10) + " " + fit("Time", 11) + " " + fit("Customer", custW) + " " + fit("Site", siteW) + " " +
-		fit("Agy", 3) + " " + right("Off", 5) + " " + fit("Status", 11) + " " + right("Total", 10)
-	b.WriteString(st.Header.Render(fit(header, w)) + "\n")
-	rowsH := max(height-2, 1)
-	if r.cursor < r.offset {
-		r.offset = r.cursor
-	}
-	if r.cursor >= r.offset+rowsH {
-		r.offset = r.cursor - rowsH + 1
-	}
-	r.offset = min(r.offset, max(len(r.view)-rowsH, 0))
+		fit("Agy", 3) + " " + right("Off", offW) + " " + fit("Status", 11) + " " + right("Total", totalW)
+	b.WriteString(st.Header.Render(fit(header, w)))
 	if len(r.view) == 0 {
-		b.WriteString(st.Muted.Render("No jobs match. Press n for a new request, esc or 0 to clear filters."))
+		b.WriteString("\n" + st.Muted.Render(truncate(r.emptyText(), w)))
 	}
 	for i := r.offset; i < len(r.view) && i < r.offset+rowsH; i++ {
 		j := r.jobs[r.view[i]]
 		loc := r.c.Loc
 		s, e := j.Start.In(loc), j.End.In(loc)
-		off := fmt.Sprint(j.Officers)
-		if j.Supervisors > 0 {
-			off += fmt.Sprintf("+%d", j.Supervisors)
-		}
-		total := pricing.FormatMoney(j.Total)
-		if !j.Bookable {
-			total = "✗ " + total
-		}
 		stTxt := statusLabel(j.Status)
 		cells := fit(s.Format("Mon 02 Jan"), 10) + " " + fit(s.Format("15:04")+"-"+e.Format("15:04"), 11) + " " +
 			fit(safe(j.CustomerName), custW) + " " + fit(safe(j.SiteName), siteW) + " " + fit(agencyShort(j), 3) + " " +
-			right(off, 5) + " "
-		line := fit(cells+fit(stTxt, 11)+" "+right(total, 10), w)
+			right(officersText(j), offW) + " "
+		total := right(r.totalText(j), totalW)
+		b.WriteString("\n")
 		if i == r.cursor {
-			b.WriteString(st.Selected.Render(line))
+			b.WriteString(st.Selected.Render(fit(cells+fit(stTxt, 11)+" "+total, w)))
 		} else {
-			b.WriteString(fit(cells+st.StatusStyle(j.Status).Render(fit(stTxt, 11))+" "+right(total, 10), w))
+			b.WriteString(fit(cells+st.StatusStyle(j.Status).Render(fit(stTxt, 11))+" "+total, w))
 		}
-		if i < r.offset+rowsH-1 && i < len(r.view)-1 {
-			b.WriteString("\n")
-		}
+	}
+	if r.note != "" {
+		lines := strings.Count(b.String(), "\n") + 1
+		b.WriteString(strings.Repeat("\n", max(height-lines, 1)) + st.Error.Render(truncate("✗ "+r.note, w)))
 	}
 	return b.String()
 }
 
-// detailView is the read-only job detail: all fields, post orders, quote lines.
+// emptyText is what an empty list says: what to do next, for this role.
+func (r *requestsModel) emptyText() string {
+	switch {
+	case r.filtered():
+		if r.keys.New.Enabled() {
+			return "No jobs match. esc or 0 clears the filters; n takes a new request."
+		}
+		return "No jobs match. esc or 0 clears the filters."
+	case r.keys.New.Enabled():
+		return "No jobs yet. Press n for a new request."
+	case r.readOnly || r.c.Role == store.RoleCustomer:
+		return "No jobs on this account yet. To request officers, call or email the office."
+	}
+	return "No jobs yet."
+}
+
+// officersText is a job's positions: officers, and supervisors after a +.
+func officersText(j store.Job) string {
+	off := fmt.Sprint(j.Officers)
+	if j.Supervisors > 0 {
+		off += fmt.Sprintf("+%d", j.Supervisors)
+	}
+	return off
+}
+
+// totalText is the amount a list row shows: the quoted total, marked when
+// the quote refuses it; for a cancelled job the fee charged, not the total
+// that no longer applies.
+func (r *requestsModel) totalText(j store.Job) string {
+	if j.Status == store.StatusCancelled {
+		if j.CancelFee.Valid {
+			return pricing.FormatMoney(j.CancelFee.Decimal)
+		}
+		return pricing.FormatMoney(pricing.Sum())
+	}
+	total := pricing.FormatMoney(j.Total)
+	if !j.Bookable {
+		total = "✗ " + total
+	}
+	return total
+}
+
+// money shows a saved amount ("2565.00") as the form does ("2,565.00").
+func money(s string) string {
+	d, err := decimal.NewFromString(strings.TrimSpace(s))
+	if err != nil {
+		return s
+	}
+	return pricing.FormatMoney(d)
+}
+
+// lineMinutes is a saved quote line's billed minutes per person.
+func lineMinutes(l pricing.SnapshotLine) int {
+	if l.Minutes == 0 && l.Hours != "" {
+		if h, err := decimal.NewFromString(l.Hours); err == nil {
+			return int(h.Mul(decimal.NewFromInt(60)).Round(0).IntPart())
+		}
+	}
+	return l.Minutes
+}
+
+// shiftSpan is a shift's start and end, the end's date named when it is another day.
+func shiftSpan(s, e time.Time) string {
+	end := e.Format("15:04")
+	if e.YearDay() != s.YearDay() || e.Year() != s.Year() {
+		end = e.Format("Mon 02 Jan 15:04")
+	}
+	return s.Format("Mon 02 Jan 2006 15:04") + " - " + end
+}
+
+// detailView is the read-only job detail: all fields, post orders, quote
+// lines. A customer sees what concerns them: no internal names, and for a
+// cancelled job the fee charged in place of the total.
 func (r *requestsModel) detailView(height int) string {
 	st := r.c.Styles
 	jj := cleanJob(*r.detail) // the root hands the detail in as loaded
 	j := &jj
 	w := r.c.Width
 	loc := r.c.Loc
+	customer := r.readOnly || r.c.Role == store.RoleCustomer
+	cancelled := j.Status == store.StatusCancelled
 	var lines []string
 	add := func(label, v string) {
 		lines = append(lines, st.Label.Render(fit(label, 12))+truncate(v, max(w-12, 1)))
@@ -381,20 +547,35 @@ func (r *requestsModel) detailView(height int) string {
 	add("Agency", safe(j.AgencyName))
 	add("Venue", safe(string(j.Venue))+" ("+safe(j.Venue.Label())+")")
 	s, e := j.Start.In(loc), j.End.In(loc)
-	add("Shift", s.Format("Mon 02 Jan 2006 15:04")+" - "+e.Format("15:04")+fmt.Sprintf("  (%s h)", pricing.FormatMinutes(int(e.Sub(s).Minutes()))))
-	pos := fmt.Sprintf("%d officers", j.Officers)
+	add("Shift", shiftSpan(s, e)+fmt.Sprintf("  (%s h)", pricing.FormatMinutes(int(e.Sub(s).Minutes()))))
+	pos := fmt.Sprintf("%d %s", j.Officers, plural(j.Officers, "officer"))
 	if j.Supervisors > 0 {
-		pos += fmt.Sprintf(" + %d supervisor", j.Supervisors)
+		pos += fmt.Sprintf(" + %d %s", j.Supervisors, plural(j.Supervisors, "supervisor"))
 	}
-	add("Positions", fmt.Sprintf("%s, %d filled; %d vehicles", pos, j.Filled, j.Vehicles))
+	add("Positions", fmt.Sprintf("%s, %d filled; %d %s", pos, j.Filled, j.Vehicles, plural(j.Vehicles, "vehicle")))
 	add("Contact", strings.TrimSpace(safe(j.ContactName)+"  "+safe(j.ContactPhone)))
 	add("PO", safe(j.PONumber))
-	add("Received", j.Received.In(loc).Format("Mon 02 Jan 2006 15:04")+" by "+safe(j.CreatedBy))
+	received := j.Received.In(loc).Format("Mon 02 Jan 2006 15:04")
+	if !customer { // who typed it is the office's business
+		received += " by " + safe(j.CreatedBy)
+	}
+	add("Received", received)
 	if j.SeriesID != 0 {
 		add("Series", fmt.Sprintf("weekly series %d, date %d", j.SeriesID, j.SeriesIndex+1))
 	}
+	fee := pricing.Sum()
 	if j.CancelFee.Valid {
-		add("Cancel fee", pricing.FormatMoney(j.CancelFee.Decimal))
+		fee = j.CancelFee.Decimal
+	}
+	switch {
+	case customer && cancelled && fee.IsZero():
+		add("Charged", "nothing: cancelled without a fee")
+	case customer && cancelled:
+		add("Charged", st.Total.Render(pricing.FormatMoney(fee))+" cancellation fee")
+	case j.CancelFee.Valid && customer:
+		add("Fees", pricing.FormatMoney(fee)+" for positions removed")
+	case j.CancelFee.Valid:
+		add("Cancel fee", pricing.FormatMoney(fee))
 	}
 	lines = append(lines, st.Label.Render("Post orders"))
 	orders := store.Clean(j.PostOrders, true)
@@ -404,33 +585,34 @@ func (r *requestsModel) detailView(height int) string {
 	for _, l := range strings.Split(wrap(orders, w-4), "\n") {
 		lines = append(lines, "  "+l)
 	}
-	lines = append(lines, "", st.Label.Render("Quote")+st.Muted.Render(fmt.Sprintf("  (rate card #%d, as priced when received)", j.RateCardID)))
-	for _, l := range j.Quote.Lines {
-		label := fmt.Sprintf("%d %s", l.Count, safe(string(l.Class)))
-		if l.Basis != pricing.BasisRegular && l.Basis != string(l.Class) {
-			label += " " + safe(l.Basis)
+	if !(customer && cancelled) { // the quote no longer applies to a cancelled job
+		lines = append(lines, r.quoteLines(j, customer)...)
+	}
+	var posLines []string
+	for _, p := range j.Positions {
+		who := st.Warn.Render("open")
+		if p.OfficerID != 0 {
+			who = safe(p.OfficerName)
 		}
-		lines = append(lines, "  "+fit(label, 24)+right(safe(l.Hours)+" h", 9)+right(safe(l.Rate), 8)+right(safe(l.Amount), 12))
-	}
-	lines = append(lines, "  "+st.Total.Render(fit("Total", 41)+right(safe(j.Quote.Total), 12)))
-	for _, rf := range j.Quote.Refusals {
-		lines = append(lines, st.Refused.Render(wrapPrefixed("  ✗ ", safe(rf.Message), w)))
-	}
-	for _, wn := range j.Quote.Warnings {
-		lines = append(lines, st.Warn.Render(wrapPrefixed("  ! ", safe(wn), w)))
-	}
-	if len(j.Positions) > 0 {
-		lines = append(lines, "", st.Label.Render("Positions"))
-		for _, p := range j.Positions {
-			who := st.Warn.Render("open")
-			if p.OfficerID != 0 {
-				who = safe(p.OfficerName)
+		if p.Status == "cancelled" {
+			if customer { // a place that no longer exists is nothing to them
+				continue
 			}
-			lines = append(lines, fmt.Sprintf("  %2d %-10s %s", p.Slot, safe(p.Class), who))
+			who = st.Muted.Render("cancelled")
+			if p.OfficerID != 0 {
+				who = st.Muted.Render(safe(p.OfficerName) + " (cancelled)")
+			}
 		}
+		posLines = append(posLines, fmt.Sprintf("  %2d %-10s %s", p.Slot, safe(p.Class), who))
+	}
+	if len(posLines) > 0 {
+		lines = append(append(lines, "", st.Label.Render("Positions")), posLines...)
 	}
 	all := strings.Join(lines, "\n")
 	ls := strings.Split(all, "\n")
+	if r.note != "" {
+		height = max(height-1, 1)
+	}
 	r.detailTop = min(r.detailTop, max(len(ls)-height, 0))
 	ls = ls[r.detailTop:]
 	if len(ls) > height {
@@ -439,8 +621,109 @@ func (r *requestsModel) detailView(height int) string {
 	for i := range ls {
 		ls[i] = fit(ls[i], w)
 	}
+	if r.note != "" {
+		for len(ls) < height {
+			ls = append(ls, "")
+		}
+		ls = append(ls, st.Error.Render(truncate("✗ "+r.note, w)))
+	}
 	return strings.Join(ls, "\n")
+}
+
+// quoteLines is the saved quote as the form shows it: hours as 6:00 h,
+// money with thousands separators, columns as wide as their widest value.
+func (r *requestsModel) quoteLines(j *store.Job, customer bool) []string {
+	st := r.c.Styles
+	w := r.c.Width
+	title := st.Label.Render("Quote")
+	if !customer {
+		title += st.Muted.Render(fmt.Sprintf("  (rate card #%d, as priced when received)", j.RateCardID))
+	}
+	lines := []string{"", title}
+	type row struct{ label, hours, rate, amount string }
+	var rows []row
+	labelW, hoursW, rateW := 5, 0, 0
+	total := money(j.Quote.Total)
+	if j.Quote.Total == "" {
+		total = pricing.FormatMoney(j.Total)
+	}
+	amountW := width(total)
+	for _, l := range j.Quote.Lines {
+		label := fmt.Sprintf("%d %s", l.Count, safe(string(l.Class)))
+		if l.Basis != pricing.BasisRegular && l.Basis != string(l.Class) {
+			label += " " + safe(l.Basis)
+		}
+		rw := row{label, pricing.FormatMinutes(lineMinutes(l)) + " h", money(l.Rate), money(l.Amount)}
+		rows = append(rows, rw)
+		labelW, hoursW, rateW, amountW = max(labelW, width(rw.label)), max(hoursW, width(rw.hours)), max(rateW, width(rw.rate)), max(amountW, width(rw.amount))
+	}
+	// numbers are never cut: the label gives way
+	labelW = max(min(labelW, w-2-hoursW-rateW-amountW-6), 5)
+	lineW := labelW + 2 + hoursW + 2 + rateW + 2 + amountW
+	for _, rw := range rows {
+		lines = append(lines, "  "+fit(rw.label, labelW)+"  "+right(rw.hours, hoursW)+"  "+right(rw.rate, rateW)+"  "+right(rw.amount, amountW))
+	}
+	lines = append(lines, "  "+st.Total.Render(fit("Total", max(lineW-amountW, 6))+right(total, amountW)))
+	for _, rf := range j.Quote.Refusals {
+		lines = append(lines, st.Refused.Render(wrapPrefixed("  ✗ ", safe(rf.Message), w)))
+	}
+	for _, wn := range j.Quote.Warnings {
+		lines = append(lines, st.Warn.Render(wrapPrefixed("  ! ", safe(wn), w)))
+	}
+	return lines
 }
 
 // capturing reports whether the filter line takes typed text.
 func (r *requestsModel) capturing() bool { return r.filtering }
+
+// scrollList keeps a list's cursor in range and in view, and its offset
+// from leaving empty rows below the last item while earlier ones are hidden.
+func scrollList(cursor, offset, rows, n int) (int, int) {
+	rows = max(rows, 1)
+	cursor = min(max(cursor, 0), max(n-1, 0))
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+rows {
+		offset = cursor - rows + 1
+	}
+	return cursor, max(min(offset, n-rows), 0)
+}
+
+// rowAt is the list row under screen line y: top is the line of the first
+// row drawn, offset that row's index, shown how many rows were drawn.
+func rowAt(y, top, offset, shown, n int) (int, bool) {
+	i := y - top
+	if i < 0 || i >= shown || offset+i >= n {
+		return 0, false
+	}
+	return offset + i, true
+}
+
+// refused reports whether a key press is a binding the role turned off: it
+// is not offered in help, and a press answers why.
+func refused(km tea.KeyPressMsg, b key.Binding) bool {
+	if b.Enabled() {
+		return false
+	}
+	for _, k := range b.Keys() {
+		if km.String() == k {
+			return true
+		}
+	}
+	return false
+}
+
+// needs says which role an action needs, and which role the user has.
+func needs(c *Common, what, perm string) string {
+	who := map[string]string{store.PermRequest: "an operator", store.PermDispatch: "a dispatcher", store.PermAdmin: "a supervisor"}[perm]
+	s := what + " needs " + who
+	if c.Role != "" {
+		a := "a"
+		if strings.ContainsRune("aeiou", rune(c.Role[0])) {
+			a = "an"
+		}
+		s += " (you are " + a + " " + safe(c.Role) + ")"
+	}
+	return s
+}

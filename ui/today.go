@@ -22,6 +22,9 @@ type todayModel struct {
 	offset int
 	loaded bool
 	err    string
+	note   string // why the last key did nothing (a refused key), until the next key
+	top    int    // the screen line of the first row, as last drawn (for clicks)
+	rows   int    // how many rows the last frame showed
 }
 
 type todayKeys struct {
@@ -29,7 +32,7 @@ type todayKeys struct {
 }
 
 func newToday(c *Common) *todayModel {
-	return &todayModel{c: c, keys: todayKeys{
+	t := &todayModel{c: c, keys: todayKeys{
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
 		Down:     key.NewBinding(key.WithKeys("down", "j")),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
@@ -38,6 +41,26 @@ func newToday(c *Common) *todayModel {
 		CheckOut: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "check out")),
 		Refresh:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh")),
 	}}
+	// help offers only what the role may do; a refused key still answers why
+	if !c.can(store.PermDispatch) {
+		for _, k := range []*key.Binding{&t.keys.Assign, &t.keys.CheckIn, &t.keys.CheckOut} {
+			k.SetEnabled(false)
+		}
+	}
+	return t
+}
+
+// refusal says why a key the role may not use does nothing ("" for any other key).
+func (t *todayModel) refusal(km tea.KeyPressMsg) string {
+	switch {
+	case refused(km, t.keys.Assign):
+		return needs(t.c, "assigning officers", store.PermDispatch)
+	case refused(km, t.keys.CheckIn):
+		return needs(t.c, "recording check-ins", store.PermDispatch)
+	case refused(km, t.keys.CheckOut):
+		return needs(t.c, "recording check-outs", store.PermDispatch)
+	}
+	return ""
 }
 
 func (t *todayModel) ShortHelp() []key.Binding {
@@ -115,6 +138,11 @@ func (t *todayModel) Update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	t.note = ""
+	if why := t.refusal(km); why != "" {
+		t.note = why
+		return nil
+	}
 	switch {
 	case key.Matches(km, t.keys.Up):
 		t.cursor = max(t.cursor-1, 0)
@@ -123,14 +151,33 @@ func (t *todayModel) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, t.keys.Refresh):
 		return t.load()
 	case key.Matches(km, t.keys.Open), key.Matches(km, t.keys.Assign), key.Matches(km, t.keys.CheckIn), key.Matches(km, t.keys.CheckOut):
-		j := t.selected()
-		if j == nil {
-			return nil
-		}
-		intent := map[string]string{"a": "assign", "i": "checkin", "o": "checkout"}[km.String()]
-		id := j.ID
-		return func() tea.Msg { return openJobMsg{id: id, intent: intent} }
+		return t.open(map[string]string{"a": "assign", "i": "checkin", "o": "checkout"}[km.String()])
 	}
+	return nil
+}
+
+// open asks the root for the selected shift's Job screen, starting an action.
+func (t *todayModel) open(intent string) tea.Cmd {
+	j := t.selected()
+	if j == nil {
+		return nil
+	}
+	id := j.ID
+	return func() tea.Msg { return openJobMsg{id: id, intent: intent} }
+}
+
+// click selects the shift under (x, y) of the screen body; a click on the
+// selected one opens it, as enter does.
+func (t *todayModel) click(x, y int) tea.Cmd {
+	i, ok := rowAt(y, t.top, t.offset, t.rows, len(t.jobs))
+	if !ok {
+		return nil
+	}
+	t.note = ""
+	if i == t.cursor {
+		return t.open("")
+	}
+	t.cursor = i
 	return nil
 }
 
@@ -246,14 +293,17 @@ func (t *todayModel) View(height int) string {
 	siteW := max(w-12-5-22-custW-4, 6)
 	lines = append(lines, st.Header.Render(fit(fmt.Sprintf(" %-11s %s %s %s  %s", "Time", fit("Customer", custW), fit("Site", siteW), right("Pos", 5), "State"), w)))
 	rows := max(height-2, 1)
-	if t.cursor < t.offset {
-		t.offset = t.cursor
+	if t.note != "" {
+		rows = max(height-3, 1)
 	}
-	if t.cursor >= t.offset+rows {
-		t.offset = t.cursor - rows + 1
-	}
+	t.cursor, t.offset = scrollList(t.cursor, t.offset, rows, len(t.jobs))
+	t.top, t.rows = 2, min(rows, len(t.jobs)-t.offset)
 	if len(t.jobs) == 0 {
-		lines = append(lines, st.Muted.Render(" No shifts today. n takes a new request."))
+		empty := " No shifts today."
+		if t.c.can(store.PermRequest) {
+			empty += " n takes a new request."
+		}
+		lines = append(lines, st.Muted.Render(empty))
 	}
 	for i := t.offset; i < len(t.jobs) && i < t.offset+rows; i++ {
 		j := t.jobs[i]
@@ -278,6 +328,12 @@ func (t *todayModel) View(height int) string {
 		} else {
 			lines = append(lines, fit(plain+st.kind(kind).Render(truncate(state, max(w-width(plain), 1))), w))
 		}
+	}
+	if t.note != "" {
+		for len(lines) < height-1 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, st.Error.Render(truncate("✗ "+t.note, w)))
 	}
 	return strings.Join(lines, "\n")
 }

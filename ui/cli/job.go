@@ -20,7 +20,7 @@ func newJobCmd(e *env) *cobra.Command {
 }
 
 func newJobAttachCmd(e *env) *cobra.Command {
-	var name string
+	var name, audience string
 	c := &cobra.Command{
 		Use:   "attach JOB [FILE]",
 		Short: "Attach a file to a job: FILE, or stdin with --name",
@@ -30,12 +30,16 @@ The file is read from stdin and named with --name; locally a FILE path may be gi
 (a regular file only: never a device, a pipe or a folder). Over SSH the file always comes on
 stdin, from the user's own machine. At most %d MB. Dispatchers and supervisors only: the role
 is checked before a byte is read.
+--audience says who sees it: staff (the office only, the default), officers (and the officers
+on the job), or customer (and the customer's users; the officers on the job see it too).
 Exit status: 0 attached; 1 invalid input, an unknown job, or a file too large; 2 refused by
 the user's role.`, store.MaxMediaBytes>>20),
 		Example: `  ssh -p 2222 office job attach 132 --name photo.jpg < photo.jpg
-  offduty job attach 132 ~/Pictures/gate.jpg`,
+  ssh -p 2222 office job attach 132 --name site-map.pdf --audience customer < site-map.pdf
+  offduty job attach 132 ~/Pictures/gate.jpg --audience officers`,
 	}
 	c.Flags().StringVar(&name, "name", "", "the file's `NAME` as the job lists it (required with stdin)")
+	c.Flags().StringVar(&audience, "audience", string(store.AudienceStaff), "who sees it: `staff`, officers (on the job) or customer (and the officers on the job)")
 	c.RunE = func(cmd *cobra.Command, pos []string) error {
 		const label = "job attach"
 		if len(pos) < 1 || len(pos) > 2 {
@@ -59,6 +63,10 @@ the user's role.`, store.MaxMediaBytes>>20),
 		if file == "" && strings.TrimSpace(name) == "" {
 			return fail(ExitInvalid, "%s: --name is required when the file comes on stdin, e.g. --name photo.jpg < photo.jpg", label)
 		}
+		aud, err := store.ParseAudience(audience)
+		if err != nil { // before the store is opened or a byte read
+			return storeFail(label, err)
+		}
 		ctx := cmd.Context()
 		s, _, err := e.open(ctx)
 		if err != nil {
@@ -67,14 +75,14 @@ the user's role.`, store.MaxMediaBytes>>20),
 		defer e.close(s)
 		var m store.Media
 		if file != "" {
-			m, err = s.AttachMediaFile(ctx, e.actor(), jobID, file)
+			m, err = s.AttachMediaFile(ctx, e.actor(), jobID, file, aud)
 		} else {
-			m, err = s.AttachMedia(ctx, e.actor(), jobID, name, e.stdin)
+			m, err = s.AttachMedia(ctx, e.actor(), jobID, name, e.stdin, aud)
 		}
 		if err != nil {
 			return storeFail(label, err)
 		}
-		fmt.Fprintf(e.stdout, "Attached %s (%s, %s) to job #%d as %s.\n", clean(m.Name), m.Type, byteSize(m.Size), jobID, m.SHA256[:12])
+		fmt.Fprintf(e.stdout, "Attached %s (%s, %s) to job #%d as %s, seen by %s.\n", clean(m.Name), m.Type, byteSize(m.Size), jobID, m.SHA256[:12], m.Audience.Describe())
 		return nil
 	}
 	return c

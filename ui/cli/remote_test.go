@@ -525,7 +525,7 @@ func testRemoteOutputFlagRefused(t *testing.T, template map[string]string) {
 // mediaState is a job's attachments and the files of the media folder.
 func (rs *remoteServer) mediaState(jobID int64) ([]store.Media, []string) {
 	rs.t.Helper()
-	x, err := rs.store.Extras(context.Background(), jobID)
+	x, err := rs.store.Extras(context.Background(), "", jobID)
 	if err != nil {
 		rs.t.Fatal(err)
 	}

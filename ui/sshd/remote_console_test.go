@@ -177,7 +177,7 @@ func TestRemoteConsoleNeverOpensServerFiles(t *testing.T) {
 		t.Errorf("the server's working folder holds %v (%v)", entries, err)
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
-	if x, err := st.Extras(ctx, id); err != nil || len(x.Media) != 0 {
+	if x, err := st.Extras(ctx, "", id); err != nil || len(x.Media) != 0 {
 		t.Errorf("job #%s has media after m: %v %v", m[1], x.Media, err)
 	}
 }
