@@ -265,11 +265,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		grew := msg.Height > a.c.Height || msg.Width > a.c.Width
 		a.c.Width, a.c.Height = msg.Width, msg.Height
 		a.help.SetWidth(msg.Width)
 		a.req.SetSize(msg.Width, msg.Height-6)
 		if a.form != nil {
 			a.form.SetSize()
+		}
+		if grew && a.tab == tabCalendar && a.cal.loadedOnce() {
+			return a, a.cal.load() // a taller month grid shows each day's first shifts
 		}
 		return a, nil
 	case tea.BackgroundColorMsg:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -29,10 +30,14 @@ type auditModel struct {
 	scroll    int  // the detail's first line
 	top       int  // the screen line of the list's first row, as last drawn (for clicks)
 	rows      int  // how many rows the last frame showed
+
+	checking bool                // a check is running
+	checked  []store.CheckResult // the last check's results, shown until esc
+	checkAt  time.Time
 }
 
 type auditKeys struct {
-	Up, Down, Page, Ends, Detail, Job, Filter, Back, Entry key.Binding
+	Up, Down, Page, Ends, Detail, Job, Filter, Back, Entry, Check key.Binding
 }
 
 func newAudit(c *Common) *auditModel {
@@ -49,6 +54,7 @@ func newAudit(c *Common) *auditModel {
 		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "user")),
 		Back:   key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
 		Entry:  key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "newer/older")),
+		Check:  key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "check the database")),
 	}}
 }
 
@@ -58,6 +64,22 @@ const auditLimit = 2000
 type auditMsg struct {
 	list []store.AuditEntry
 	err  error
+}
+
+type checkMsg struct {
+	res []store.CheckResult
+	at  time.Time
+	err error
+}
+
+// check runs offduty check: the file's integrity and every invariant.
+func (m *auditModel) check() tea.Cmd {
+	st, actor, now := m.c.Store, m.c.Actor, m.c.Now
+	m.checking, m.checked = true, nil
+	return func() tea.Msg {
+		res, err := st.Check(context.Background(), actor)
+		return checkMsg{res, now(), err}
+	}
 }
 
 func (m *auditModel) load() tea.Cmd {
@@ -77,14 +99,17 @@ func (m *auditModel) ShortHelp() []key.Binding {
 	if m.detail {
 		return []key.Binding{m.keys.Back, m.keys.Entry, m.jobKey()}
 	}
-	return []key.Binding{m.keys.Up, m.keys.Detail, m.jobKey(), m.keys.Filter}
+	if m.checked != nil {
+		return []key.Binding{m.keys.Back, m.keys.Check}
+	}
+	return []key.Binding{m.keys.Up, m.keys.Detail, m.jobKey(), m.keys.Filter, m.keys.Check}
 }
 
 func (m *auditModel) FullHelp() [][]key.Binding {
 	if m.detail {
 		return [][]key.Binding{{m.keys.Back, m.keys.Entry, key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "scroll"))}, {m.jobKey()}}
 	}
-	return [][]key.Binding{{m.keys.Up, m.keys.Page, m.keys.Ends}, {m.keys.Detail, m.jobKey(), m.keys.Filter}}
+	return [][]key.Binding{{m.keys.Up, m.keys.Page, m.keys.Ends}, {m.keys.Detail, m.jobKey(), m.keys.Filter, m.keys.Check}}
 }
 
 // jobKey is o, offered when the selected change belongs to a job.
@@ -116,6 +141,15 @@ func (m *auditModel) openJob() tea.Cmd {
 }
 
 func (m *auditModel) Update(msg tea.Msg) tea.Cmd {
+	if cm, ok := msg.(checkMsg); ok {
+		m.checking = false
+		if cm.err != nil {
+			m.err = cm.err.Error()
+			return nil
+		}
+		m.checked, m.checkAt, m.scroll = cm.res, cm.at, 0
+		return nil
+	}
 	if am, ok := msg.(auditMsg); ok {
 		if am.err != nil {
 			m.err = am.err.Error()
@@ -160,6 +194,22 @@ func (m *auditModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	m.err = ""
+	if m.checked != nil {
+		switch {
+		case key.Matches(km, m.keys.Back), km.String() == "enter", km.String() == "q":
+			m.checked = nil
+		case key.Matches(km, m.keys.Up):
+			m.scroll = max(m.scroll-1, 0)
+		case key.Matches(km, m.keys.Down):
+			m.scroll++
+		case key.Matches(km, m.keys.Check):
+			return m.check()
+		}
+		return nil
+	}
+	if key.Matches(km, m.keys.Check) && !m.checking {
+		return m.check()
+	}
 	if m.detail {
 		switch {
 		case key.Matches(km, m.keys.Back):
@@ -249,7 +299,11 @@ func (m *auditModel) View(height int) string {
 	}
 	h := max(height-len(bottom), 1)
 	var out []string
-	if m.detail && m.selected() != nil {
+	if m.checking {
+		out = []string{st.Muted.Render("checking the database: integrity and every invariant…")}
+	} else if m.checked != nil {
+		out = m.checkView(h)
+	} else if m.detail && m.selected() != nil {
 		out = m.detailView(h)
 	} else {
 		out = m.listView(h)
@@ -357,4 +411,42 @@ func (m *auditModel) detailView(height int) []string {
 		out = append(out, fit(l, w))
 	}
 	return out
+}
+
+// checkView is the last check's results: a line a check, each finding with
+// its rows and hint.
+func (m *auditModel) checkView(height int) []string {
+	st := m.c.Styles
+	w := m.c.Width
+	found := 0
+	var body []string
+	for _, r := range m.checked {
+		if len(r.Findings) == 0 {
+			body = append(body, st.OK.Render("✓ ")+truncate(r.Name, w-2))
+			continue
+		}
+		for _, f := range r.Findings {
+			found++
+			body = append(body, st.Error.Render(truncate(fmt.Sprintf("✗ %s: %s (%d)", r.Name, safe(f.Problem), f.Count), w)))
+			for _, row := range f.Rows {
+				body = append(body, "    "+truncate(safe(row), w-4))
+			}
+			for _, l := range strings.Split(wrap("hint: "+safe(f.Hint), w-4), "\n") {
+				body = append(body, st.Muted.Render("    "+l))
+			}
+		}
+	}
+	title := "The database is sound"
+	if found > 0 {
+		title = fmt.Sprintf("%d %s", found, map[bool]string{true: "finding", false: "findings"}[found == 1])
+	}
+	head := []string{st.Title.Render(truncate(fmt.Sprintf("Check · %s · %s", title, m.checkAt.In(m.c.Loc).Format("Mon 02 Jan 15:04:05")), w)),
+		st.Muted.Render(truncate("integrity, foreign keys, numbering, totals, billed once, double booking, positions, payroll", w))}
+	room := max(height-len(head), 1)
+	m.scroll = min(m.scroll, max(len(body)-room, 0))
+	body = body[m.scroll:]
+	if len(body) > room {
+		body = body[:room]
+	}
+	return append(head, body...)
 }

@@ -573,3 +573,7 @@ func (m *calendarModel) agendaView(height int) string {
 
 // capturing: this tab never takes typed text.
 func (m *calendarModel) capturing() bool { return false }
+
+// loadedOnce reports whether the calendar has loaded anything yet (a resize
+// then reloads it for the new size).
+func (m *calendarModel) loadedOnce() bool { return m.counts != nil }

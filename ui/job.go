@@ -694,7 +694,7 @@ func (s *jobScreen) View(height int) string {
 	}
 	labelW = min(labelW, max(w-1-9-8-amountW-1, 10)) // the label gives way; an amount is never cut
 	for i, l := range j.Quote.Lines {
-		doc = append(doc, " "+fit(labels[i], labelW)+right(safe(l.Hours)+" h", 9)+right(safe(l.Rate), 8)+right(moneyText(l.Amount), amountW+1))
+		doc = append(doc, " "+fit(labels[i], labelW)+right(pricing.FormatMinutes(l.Minutes)+" h", 9)+right(safe(l.Rate), 8)+right(moneyText(l.Amount), amountW+1))
 	}
 	doc = append(doc, " "+st.Total.Render(fit("Total", labelW+17)+right(moneyText(j.Quote.Total), amountW+1)))
 	if j.Status == store.StatusCancelled && j.CancelFee.Valid {

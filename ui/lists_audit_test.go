@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -67,5 +68,35 @@ func TestListsAuditDetail(t *testing.T) {
 			}
 			break
 		}
+	}
+}
+
+// TestAuditCheck: C on the Audit tab runs the database check and shows a
+// line a check; a broken invariant shows as a finding with its rows.
+func TestAuditCheck(t *testing.T) {
+	a := newTestApp(t, 80, 24)
+	a.tab = tabAudit
+	drain(a, a.aud.load())
+	drain(a, press(a, "C"))
+	s := screen(a)
+	if !strings.Contains(s, "Check · The database is sound") || !strings.Contains(s, "✓ integrity") || !strings.Contains(s, "✓ payroll") {
+		t.Fatalf("check:\n%s", s)
+	}
+	assertFits(t, s, 80, 24)
+	drain(a, press(a, "esc"))
+	if a.aud.checked != nil {
+		t.Fatal("esc kept the check")
+	}
+	db, err := sql.Open("sqlite", "file:"+a.c.Store.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE invoices SET total = '1.00' WHERE id = (SELECT min(id) FROM invoices WHERE number IS NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	drain(a, press(a, "C"))
+	if s := screen(a); !strings.Contains(s, "Check · 1 finding") || !strings.Contains(s, "✗ invoice totals") || !strings.Contains(s, "hint:") {
+		t.Fatalf("check with a broken total:\n%s", s)
 	}
 }
