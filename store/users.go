@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -16,10 +17,17 @@ const (
 	RoleOperator   = "operator"
 	RoleDispatcher = "dispatcher"
 	RoleSupervisor = "supervisor"
+	RoleOfficer    = "officer" // one officer: their shifts, pay, open shifts they may take
+	RoleAgency     = "agency"  // a police agency: its own officers' details, read-only
 )
 
 // Roles lists the roles a user can have.
-var Roles = []string{RoleOperator, RoleDispatcher, RoleSupervisor, RoleCustomer}
+var Roles = []string{RoleOperator, RoleDispatcher, RoleSupervisor, RoleCustomer, RoleOfficer, RoleAgency}
+
+// IsStaff reports whether a role is the office's own (operator and up).
+func IsStaff(role string) bool {
+	return role == "" || role == RoleOperator || role == RoleDispatcher || role == RoleSupervisor
+}
 
 // Permissions checked by the store's write methods.
 const (
@@ -46,8 +54,22 @@ type User struct {
 	ID         int64
 	Name       string
 	Role       string
-	CustomerID int64 // the account a customer user sees
+	CustomerID int64  // the account a customer user sees
+	OfficerID  int64  // the officer an officer user is
+	AgencyID   int64  // the agency an agency user speaks for
+	Email      string // where their messages go (an officer's is the officer record's)
 	Keys       []UserKey
+}
+
+// UserInput is a new user.
+type UserInput struct {
+	Name       string
+	Role       string
+	CustomerID int64 // customer users
+	OfficerID  int64 // officer users
+	AgencyID   int64 // agency users
+	Email      string
+	Keys       []string // authorized_keys lines
 }
 
 // UserKey is one of a user's public keys.
@@ -84,56 +106,133 @@ func ValidUserName(name string) error {
 
 // CreateUser adds a user with a role and, for a customer, the account they see.
 func (s *Store) CreateUser(ctx context.Context, actor, name, role string, customerID int64, keys []string) (User, error) {
-	if err := ValidUserName(name); err != nil {
+	return s.CreateUserWith(ctx, actor, UserInput{Name: name, Role: role, CustomerID: customerID, Keys: keys})
+}
+
+// CreateUserWith adds a user: a customer user sees one account, an officer
+// user is one officer (their e-mail is the officer record's), an agency
+// user speaks for one agency.
+func (s *Store) CreateUserWith(ctx context.Context, actor string, in UserInput) (User, error) {
+	if err := ValidUserName(in.Name); err != nil {
 		return User{}, err
 	}
-	ok := false
-	for _, r := range Roles {
-		ok = ok || r == role
+	if !slices.Contains(Roles, in.Role) {
+		return User{}, &Error{Code: EInvalid, Field: "role", Message: fmt.Sprintf("role %q: use operator, dispatcher, supervisor, customer, officer or agency", in.Role)}
 	}
-	if !ok {
-		return User{}, &Error{Code: EInvalid, Field: "role", Message: fmt.Sprintf("role %q: use operator, dispatcher, supervisor or customer", role)}
-	}
-	if (role == RoleCustomer) != (customerID != 0) {
-		if role == RoleCustomer {
-			return User{}, &Error{Code: EInvalid, Field: "account", Message: "a customer user needs --account CUSTOMER-ID"}
+	for _, link := range []struct {
+		role, flag, what string
+		id               int64
+	}{{RoleCustomer, "--account CUSTOMER-ID", "an account", in.CustomerID}, {RoleOfficer, "--officer BADGE", "an officer", in.OfficerID},
+		{RoleAgency, "--agency SLUG", "an agency", in.AgencyID}} {
+		if (in.Role == link.role) != (link.id != 0) {
+			if in.Role == link.role {
+				return User{}, &Error{Code: EInvalid, Field: link.role, Message: fmt.Sprintf("a %s user needs %s", link.role, link.flag)}
+			}
+			return User{}, &Error{Code: EInvalid, Field: link.role, Message: fmt.Sprintf("only %s users have %s", link.role, link.what)}
 		}
-		return User{}, &Error{Code: EInvalid, Field: "account", Message: "only customer users have an account"}
+	}
+	email := strings.TrimSpace(in.Email)
+	if err := ValidEmail(email); err != nil {
+		return User{}, err
 	}
 	var u User
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
 			return err
 		}
-		if customerID != 0 {
-			if _, err := customerByID(ctx, tx, customerID); err != nil {
+		if in.CustomerID != 0 {
+			if _, err := customerByID(ctx, tx, in.CustomerID); err != nil {
 				return err
 			}
 		}
-		var cust any
-		if customerID != 0 {
-			cust = customerID
+		if in.OfficerID != 0 {
+			var officerEmail string
+			err := tx.QueryRowContext(ctx, `SELECT email FROM officers WHERE id = ?`, in.OfficerID).Scan(&officerEmail)
+			if errors.Is(err, sql.ErrNoRows) {
+				return &Error{Code: ENotFound, Field: "officer", Message: fmt.Sprintf("no officer %d", in.OfficerID)}
+			}
+			if err != nil {
+				return err
+			}
+			if email == "" {
+				email = officerEmail
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE officer_id = ?`, in.OfficerID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return &Error{Code: EConflict, Field: "officer", Message: "that officer already has a user"}
+			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, customer_id, created_at) VALUES (?, ?, ?, ?)`, name, role, cust, fmtTime(s.now()))
+		if in.AgencyID != 0 {
+			if _, err := agencyByID(ctx, tx, in.AgencyID); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, customer_id, officer_id, agency_id, email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			in.Name, in.Role, nullID(in.CustomerID), nullID(in.OfficerID), nullID(in.AgencyID), email, fmtTime(s.now()))
 		if err != nil {
 			if strings.Contains(err.Error(), "UNIQUE") {
-				return &Error{Code: EConflict, Field: "name", Message: fmt.Sprintf("user %s already exists", name)}
+				return &Error{Code: EConflict, Field: "name", Message: fmt.Sprintf("user %s already exists", in.Name)}
 			}
 			return err
 		}
 		id, _ := res.LastInsertId()
-		for _, k := range keys {
+		for _, k := range in.Keys {
 			if err := s.addKey(ctx, tx, id, k); err != nil {
 				return err
 			}
 		}
-		if err := s.audit(ctx, tx, actor, "user", id, "create", "", name+" "+role); err != nil {
+		if err := s.audit(ctx, tx, actor, "user", id, "create", "", strings.TrimSpace(in.Name+" "+in.Role+" "+email)); err != nil {
 			return err
 		}
 		u, err = userBy(ctx, tx, `u.id = ?`, id)
 		return err
 	})
 	return u, err
+}
+
+// SetUserEmail changes where a user's messages go ("" for none).
+func (s *Store) SetUserEmail(ctx context.Context, actor, name, email string) error {
+	email = strings.TrimSpace(email)
+	if err := ValidEmail(email); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
+			return err
+		}
+		u, err := userBy(ctx, tx, `u.name = ?`, name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ? WHERE id = ?`, email, u.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user", u.ID, "email", u.Email, email)
+	})
+}
+
+// ValidEmail checks an e-mail address ("" is none): one @, no spaces or
+// controls, at most 254 characters.
+func ValidEmail(email string) error {
+	if email == "" {
+		return nil
+	}
+	if len(email) > 254 {
+		return &Error{Code: EInvalid, Field: "email", Message: "an e-mail address is at most 254 characters"}
+	}
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok || local == "" || domain == "" || strings.ContainsAny(email, " \t\r\n<>,;\"") || strings.Contains(domain, "@") || !strings.Contains(domain, ".") {
+		return &Error{Code: EInvalid, Field: "email", Message: fmt.Sprintf("%q is not an e-mail address (like dana@example.com)", Clean(email, false))}
+	}
+	for _, r := range email {
+		if r < 0x20 || r == 0x7f {
+			return &Error{Code: EInvalid, Field: "email", Message: "an e-mail address holds no control characters"}
+		}
+	}
+	return nil
 }
 
 func (s *Store) addKey(ctx context.Context, tx *sql.Tx, userID int64, line string) error {
@@ -220,15 +319,16 @@ func (s *Store) RemoveUser(ctx context.Context, actor, name string) error {
 
 func userBy(ctx context.Context, q querier, where string, arg any) (User, error) {
 	var u User
-	var cust sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.customer_id FROM users u WHERE `+where, arg).Scan(&u.ID, &u.Name, &u.Role, &cust)
+	var cust, off, ag sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT u.id, u.name, u.role, u.customer_id, u.officer_id, u.agency_id, u.email FROM users u WHERE `+where, arg).
+		Scan(&u.ID, &u.Name, &u.Role, &cust, &off, &ag, &u.Email)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, &Error{Code: ENotFound, Field: "user", Message: fmt.Sprintf("no user %v", arg)}
 	}
 	if err != nil {
 		return u, err
 	}
-	u.CustomerID = cust.Int64
+	u.CustomerID, u.OfficerID, u.AgencyID = cust.Int64, off.Int64, ag.Int64
 	rows, err := q.QueryContext(ctx, `SELECT fingerprint, key, comment FROM user_keys WHERE user_id = ? ORDER BY id`, u.ID)
 	if err != nil {
 		return u, err
@@ -337,8 +437,21 @@ type Viewer struct {
 	Name       string
 	Role       string // "" is the local operator
 	CustomerID int64  // a customer user's account
+	OfficerID  int64  // an officer user's officer
+	AgencyID   int64  // an agency user's agency
 	Remote     bool   // signed in over SSH
 }
+
+// IsOfficer reports whether the viewer is an officer user (sees their own
+// shifts and pay, and the open shifts they may take).
+func (v Viewer) IsOfficer() bool { return v.Role == RoleOfficer }
+
+// IsAgency reports whether the viewer speaks for an agency (sees its own
+// officers' details, read-only).
+func (v Viewer) IsAgency() bool { return v.Role == RoleAgency }
+
+// IsStaff reports whether the viewer is the office's own.
+func (v Viewer) IsStaff() bool { return IsStaff(v.Role) }
 
 // Can reports whether the viewer's role holds a permission.
 func (v Viewer) Can(perm string) bool { return v.Role == "" || Allows(v.Role, perm) }
@@ -369,8 +482,8 @@ func (s *Store) Viewer(ctx context.Context, actor string) (Viewer, error) {
 func viewerOf(ctx context.Context, q querier, actor string) (Viewer, error) {
 	name, remote := strings.CutSuffix(actor, "@ssh")
 	v := Viewer{Name: name, Remote: remote}
-	var cust sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT role, customer_id FROM users WHERE name = ?`, name).Scan(&v.Role, &cust)
+	var cust, off, ag sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT role, customer_id, officer_id, agency_id FROM users WHERE name = ?`, name).Scan(&v.Role, &cust, &off, &ag)
 	if errors.Is(err, sql.ErrNoRows) {
 		if remote {
 			return v, &Error{Code: EForbidden, Field: "user", Message: fmt.Sprintf("%s is not a user any more", name)}
@@ -380,6 +493,6 @@ func viewerOf(ctx context.Context, q querier, actor string) (Viewer, error) {
 	if err != nil {
 		return v, err
 	}
-	v.CustomerID = cust.Int64
+	v.CustomerID, v.OfficerID, v.AgencyID = cust.Int64, off.Int64, ag.Int64
 	return v, nil
 }
