@@ -294,6 +294,10 @@ func TestDemoData(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM customers`); n != 12 {
 		t.Errorf("%d customers, want 12", n)
 	}
+	// Its made-up events owe nobody a message.
+	if n := count(t, db, `SELECT count(*) FROM outbox`); n != 0 {
+		t.Errorf("the demo left %d messages to send", n)
+	}
 	officers, err := s.Officers(ctx, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -103,6 +103,10 @@ func (s *Store) JobsWithPositions(ctx context.Context, actor string, from, to ti
 	if err != nil || len(jobs) == 0 {
 		return jobs, err
 	}
+	v, err := s.Viewer(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	idx := map[int64]int{}
 	for i, j := range jobs {
 		idx[j.ID] = i
@@ -121,6 +125,7 @@ func (s *Store) JobsWithPositions(ctx context.Context, actor string, from, to ti
 				return err
 			}
 			if i, ok := idx[p.JobID]; ok {
+				redactPosition(v, &p)
 				jobs[i].Positions = append(jobs[i].Positions, p)
 			}
 		}
@@ -349,8 +354,10 @@ const officeName = "office"
 // customer user reads only its own account's jobs (EForbidden otherwise),
 // and of them only the notes and media written for the customer
 // (Audience.VisibleTo) and the fees; the staff's names read "office" and no
-// media path is given. Over SSH no one is given a path on the server. Other
-// roles (officer users, later) are refused until they have their own view.
+// media path is given. Over SSH no one is given a path on the server. An
+// officer user reads the jobs it holds (or held) a position on, the notes
+// and media written for the officers or the customer, no fees, staff names
+// as "office"; agency users are refused.
 func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtras, error) {
 	var x JobExtras
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -358,8 +365,8 @@ func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtra
 		if err != nil {
 			return err
 		}
-		if !isStaff(v) && !v.IsCustomer() {
-			return &Error{Code: EForbidden, Field: "role", Message: fmt.Sprintf("%s is %s %s: a job's notes and files are read on the staff's or the customer's screens", v.Name, article(v.Role), v.Role)}
+		if !isStaff(v) && !v.IsCustomer() && !v.IsOfficer() {
+			return &Error{Code: EForbidden, Field: "role", Message: fmt.Sprintf("%s is %s %s: a job's notes and files are read on the staff's, the customer's or the officers' screens", v.Name, article(v.Role), v.Role)}
 		}
 		j, err := jobByID(ctx, tx, jobID)
 		if err != nil {
@@ -368,8 +375,11 @@ func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtra
 		if v.IsCustomer() && j.CustomerID != v.CustomerID {
 			return &Error{Code: EForbidden, Field: "job", Message: fmt.Sprintf("job #%d is not on your account", jobID)}
 		}
+		if err := canReadJob(ctx, tx, v, j); err != nil { // an officer: a job it holds (or held) a position on
+			return err
+		}
 		office := func(name string) string {
-			if v.IsCustomer() {
+			if !isStaff(v) {
 				return officeName
 			}
 			return name
@@ -413,7 +423,7 @@ func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtra
 			}
 			m.AddedAt, _ = parseTime(at)
 			m.AddedBy = office(m.AddedBy)
-			if !v.IsCustomer() && !v.Remote {
+			if isStaff(v) && !v.Remote {
 				m.Path = filepath.Join(s.MediaDir(), m.SHA256)
 			}
 			x.Media = append(x.Media, m)
@@ -423,6 +433,9 @@ func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtra
 			return err
 		}
 		rows.Close()
+		if v.IsOfficer() {
+			return nil // fees are the customer's and the office's
+		}
 		rows, err = tx.QueryContext(ctx, `SELECT at, kind, total, admin, officer, actor FROM job_fees WHERE job_id = ? ORDER BY id`, jobID)
 		if err != nil {
 			return err

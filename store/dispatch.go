@@ -365,7 +365,10 @@ func (s *Store) Assign(ctx context.Context, actor string, positionID, officerID 
 		if err := s.audit(ctx, tx, actor, "position", positionID, "assign", "open", after); err != nil {
 			return err
 		}
-		return s.settleStatus(ctx, tx, actor, j)
+		if err := s.settleStatus(ctx, tx, actor, j); err != nil {
+			return err
+		}
+		return s.tellAssigned(ctx, tx, positionID)
 	})
 }
 
@@ -426,6 +429,9 @@ func (s *Store) Unassign(ctx context.Context, actor string, positionID int64) er
 			return err
 		}
 		if err := s.audit(ctx, tx, actor, "position", positionID, "unassign", name, "open"); err != nil {
+			return err
+		}
+		if err := s.tellUnassigned(ctx, tx, positionID, p.officerID.Int64, "the office took you off it"); err != nil {
 			return err
 		}
 		return s.settleStatus(ctx, tx, actor, j)
@@ -681,6 +687,9 @@ func (s *Store) NoShow(ctx context.Context, actor string, positionID int64) erro
 			return err
 		}
 		if err := s.audit(ctx, tx, actor, "position", positionID, "no-show", name, "open (no-show)"); err != nil {
+			return err
+		}
+		if err := s.tellUnassigned(ctx, tx, positionID, p.officerID.Int64, "you were recorded as a no-show and the position reopened"); err != nil {
 			return err
 		}
 		return s.settleStatus(ctx, tx, actor, j)

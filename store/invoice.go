@@ -948,7 +948,10 @@ func (s *Store) IssueInvoice(ctx context.Context, actor string, id int64, on tim
 		if err := s.setJobStatuses(ctx, tx, actor, id, StatusCompleted, StatusInvoiced); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "invoice", id, "issue", "draft", number+", due "+due.Format(dateLayout)+", "+inv.Total.StringFixed(2))
+		if err := s.audit(ctx, tx, actor, "invoice", id, "issue", "draft", number+", due "+due.Format(dateLayout)+", "+inv.Total.StringFixed(2)); err != nil {
+			return err
+		}
+		return s.tellInvoiceIssued(ctx, tx, id)
 	})
 	return number, err
 }

@@ -201,7 +201,7 @@ func (s *Store) CreateJobs(ctx context.Context, actor string, in JobInput) ([]in
 	}
 	var ids []int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.authorize(ctx, tx, actor, PermRequest); err != nil {
+		if err := s.authorizeRequest(ctx, tx, actor, &in); err != nil { // staff, or a customer for its own account and sites
 			return err
 		}
 		a, err := agencyBySlug(ctx, tx, in.Agency)
@@ -249,6 +249,9 @@ func (s *Store) CreateJobs(ctx context.Context, actor string, in JobInput) ([]in
 			}
 			id, err := s.insertJob(ctx, tx, actor, in, pa, q, seriesID, i)
 			if err != nil {
+				return err
+			}
+			if err := s.tellReceived(ctx, tx, id); err != nil {
 				return err
 			}
 			ids = append(ids, id)
@@ -382,7 +385,10 @@ func (s *Store) UpdateJob(ctx context.Context, actor string, id int64, in JobInp
 		if err := insertPositions(ctx, tx, id, q); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "job", id, "edit", before, jobSummary(q))
+		if err := s.audit(ctx, tx, actor, "job", id, "edit", before, jobSummary(q)); err != nil {
+			return err
+		}
+		return s.tellIfChanged(ctx, tx, j)
 	})
 }
 
@@ -415,7 +421,10 @@ func (s *Store) Approve(ctx context.Context, actor string, id int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'approved', updated_at = ? WHERE id = ?`, fmtTime(s.now()), id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "job", id, "approve", StatusRequested, StatusApproved)
+		if err := s.audit(ctx, tx, actor, "job", id, "approve", StatusRequested, StatusApproved); err != nil {
+			return err
+		}
+		return s.tellApproved(ctx, tx, id)
 	})
 }
 
@@ -476,7 +485,9 @@ func jobByID(ctx context.Context, q querier, id int64) (Job, error) {
 }
 
 // Job loads one job with its positions. A customer user reads only its own
-// account's jobs.
+// account's jobs; an officer user the jobs it holds (or held) a position on,
+// an agency user its own jobs with an officer, both without the customer's
+// money (see redactJob).
 func (s *Store) Job(ctx context.Context, actor string, id int64) (Job, error) {
 	var j Job
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -491,7 +502,12 @@ func (s *Store) Job(ctx context.Context, actor string, id int64) (Job, error) {
 			j = Job{} // nothing of another account's job goes back
 			return &Error{Code: EForbidden, Field: "job", Message: fmt.Sprintf("job #%d is not on your account", id)}
 		}
+		if err := canReadJob(ctx, tx, v, j); err != nil { // officer and agency users: their own shifts and officers
+			j = Job{}
+			return err
+		}
 		j.Positions, err = positions(ctx, tx, id)
+		redactJob(v, &j)
 		return err
 	})
 	return j, err
@@ -551,7 +567,8 @@ type JobFilter struct {
 }
 
 // Jobs lists jobs by start time. A customer user lists only its own
-// account's jobs, whatever the filter asks.
+// account's jobs, whatever the filter asks; officer and agency users only
+// theirs (jobScope), without the customer's money.
 func (s *Store) Jobs(ctx context.Context, actor string, f JobFilter) ([]Job, error) {
 	v, err := s.Viewer(ctx, actor)
 	if err != nil {
@@ -562,6 +579,9 @@ func (s *Store) Jobs(ctx context.Context, actor string, f JobFilter) ([]Job, err
 	}
 	var where []string
 	var args []any
+	if scope, sargs := jobScope(v); scope != "" { // officer and agency users: their own shifts and officers
+		where, args = append(where, scope), append(args, sargs...)
+	}
 	if !f.From.IsZero() {
 		where, args = append(where, "j.starts_at >= ?"), append(args, fmtTime(f.From))
 	}
@@ -597,6 +617,7 @@ func (s *Store) Jobs(ctx context.Context, actor string, f JobFilter) ([]Job, err
 			if err != nil {
 				return err
 			}
+			redactJob(v, &j)
 			out = append(out, j)
 		}
 		return rows.Err()

@@ -140,7 +140,8 @@ func (s *Store) planFee(ctx context.Context, q querier, j Job, plan CancelPlan) 
 }
 
 // PreviewCancel computes the fee of a cancellation or reduction without
-// changing anything, so it can be shown before the user confirms.
+// changing anything, so it can be shown before the user confirms. It asks
+// no role: a customer's screen uses PreviewCancelFor.
 func (s *Store) PreviewCancel(ctx context.Context, plan CancelPlan) (pricing.Fee, error) {
 	var fee pricing.Fee
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -162,7 +163,9 @@ func (s *Store) Cancel(ctx context.Context, actor string, id int64, at time.Time
 
 // CancelOrReduce applies a plan: the whole job is cancelled, or the officer
 // positions (open ones first) are removed and the job re-priced for what
-// remains; the fee is kept on the job, line by line, for invoicing.
+// remains; the fee is kept on the job, line by line, for invoicing. A
+// dispatcher (and up) cancels any job; a customer user its own account's,
+// at the office's now whatever plan.At says, under the same fee rules.
 func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPlan) (pricing.Fee, error) {
 	var fee pricing.Fee
 	plan.Reason = Clean(plan.Reason, false)
@@ -170,7 +173,7 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 		return fee, err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.authorize(ctx, tx, actor, PermDispatch); err != nil {
+		if err := s.authorizeCancel(ctx, tx, actor, &plan); err != nil { // a dispatcher, or a customer its own job (at now)
 			return err
 		}
 		j, err := jobByID(ctx, tx, plan.JobID)
@@ -180,6 +183,10 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 		var offs, sups int
 		var whole bool
 		if fee, offs, sups, whole, err = s.planFee(ctx, tx, j, plan); err != nil {
+			return err
+		}
+		held, err := heldPositions(ctx, tx, j.ID) // who is on it, to tell those taken off
+		if err != nil {
 			return err
 		}
 		kind := "reduce"
@@ -216,7 +223,14 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 			return err
 		}
 		if whole {
-			return s.audit(ctx, tx, actor, "job", j.ID, "cancel", j.Status, "cancelled, fee "+fee.Total.StringFixed(2))
+			if err := s.audit(ctx, tx, actor, "job", j.ID, "cancel", j.Status, "cancelled, fee "+fee.Total.StringFixed(2)); err != nil {
+				return err
+			}
+			removed, err := removedOfficers(ctx, tx, held)
+			if err != nil {
+				return err
+			}
+			return s.tellCancelled(ctx, tx, j.ID, false, fee.Total, removed)
 		}
 		after := fmt.Sprintf("%d officers, %d supervisors, fee %s", j.Officers-offs, j.Supervisors-sups, fee.Total.StringFixed(2))
 		if r := plan.Reason; r != "" {
@@ -229,7 +243,14 @@ func (s *Store) CancelOrReduce(ctx context.Context, actor string, plan CancelPla
 		if err != nil {
 			return err
 		}
-		return s.settleStatus(ctx, tx, actor, j2)
+		if err := s.settleStatus(ctx, tx, actor, j2); err != nil {
+			return err
+		}
+		removed, err := removedOfficers(ctx, tx, held)
+		if err != nil {
+			return err
+		}
+		return s.tellCancelled(ctx, tx, j.ID, true, fee.Total, removed)
 	})
 	return fee, err
 }

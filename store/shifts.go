@@ -34,13 +34,14 @@ type OfficerShift struct {
 
 // OfficerShifts lists the positions the officer holds (position assigned,
 // job not cancelled) that end after from, by start time; limit <= 0 means
-// all of them.
+// all of them. An officer user reads only its own, an agency user only its
+// own officers' (EForbidden otherwise).
 func (s *Store) OfficerShifts(ctx context.Context, actor string, officerID int64, from time.Time, limit int) ([]OfficerShift, error) {
 	v, err := s.Viewer(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Need(PermRequest, "an officer's shifts"); err != nil {
+	if err := s.canSeeOfficer(ctx, v, officerID); err != nil { // an officer its own, an agency its officers', staff anyone's
 		return nil, err
 	}
 	// A shift lasts at most pricing.MaxShiftMinutes: one ending after from

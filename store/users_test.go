@@ -87,12 +87,18 @@ func TestUsersAndRoles(t *testing.T) {
 		t.Fatalf("dispatcher approve: %v", err)
 	}
 	// a dispatcher cannot touch officers or users; a customer writes nothing
+	// but requests for its own account (issue 13)
 	if _, err := s.CreateOfficer(ctx, store.SSHActor("dan"), store.OfficerInput{AgencyID: 1, Badge: "X1", FirstName: "A", LastName: "B",
 		Rank: "officer", WeeklyCapMinutes: 600, HiredOn: testNow}); store.ErrorCode(err) != store.EForbidden {
 		t.Fatalf("dispatcher CreateOfficer: %v", err)
 	}
-	if _, err := s.CreateJobs(ctx, store.SSHActor("cora"), in); store.ErrorCode(err) != store.EForbidden {
-		t.Fatalf("customer request: %v", err)
+	elsewhere := in
+	elsewhere.CustomerID = cust + 1000
+	if _, err := s.CreateJobs(ctx, store.SSHActor("cora"), elsewhere); store.ErrorCode(err) != store.EForbidden {
+		t.Fatalf("customer request for another account: %v", err)
+	}
+	if _, err := s.CreateJobs(ctx, store.SSHActor("cora"), in); err != nil {
+		t.Fatalf("customer request for its own account: %v", err)
 	}
 	if _, err := s.AddNote(ctx, store.SSHActor("cora"), ids[0], "hi", store.AudienceStaff); store.ErrorCode(err) != store.EForbidden {
 		t.Fatalf("customer note: %v", err)

@@ -58,11 +58,24 @@ func tabsFor(role string) []int {
 		return []int{tabRequests, tabToday, tabCalendar}
 	case store.RoleDispatcher:
 		return []int{tabToday, tabRequests, tabCalendar, tabOfficers}
+	case store.RoleOfficer:
+		return []int{tabMyShifts, tabOpenShifts, tabMyPay} // their own shifts and pay, and what they may take
+	case store.RoleAgency:
+		return []int{tabRoster} // its own officers' details, read-only
 	}
-	return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabInvoices, tabPayroll, tabAudit}
+	return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabInvoices, tabPayroll, tabAudit, tabOutbox, tabSettings, tabReports}
 }
 
 func (a *App) tabName(t int) string {
+	if t == tabReports {
+		return "Reports"
+	}
+	if n, ok := adminTabNames[t]; ok {
+		return n
+	}
+	if n, ok := selfTabNames[t]; ok {
+		return n
+	}
 	if a.c.Role == store.RoleCustomer {
 		return map[int]string{tabRequests: "My jobs", tabInvoices: "My invoices"}[t]
 	}
@@ -92,9 +105,12 @@ type App struct {
 	inv   *invoicesModel
 	pay   *payrollModel
 	aud   *auditModel
-	form  *formModel  // the request form, over any tab
-	job   *jobScreen  // the Job screen, over any tab
-	hint  *remoteHint // over SSH: the command a file key stands for, over everything
+	adm   *adminScreens
+	rep   *reportsModel
+	self  *selfService // the officer's and the agency's tabs
+	form  *formModel   // the request form, over any tab
+	job   *jobScreen   // the Job screen, over any tab
+	hint  *remoteHint  // over SSH: the command a file key stands for, over everything
 	help  help.Model
 	full  bool
 
@@ -105,8 +121,9 @@ type App struct {
 	agencies  []store.PricedAgency
 	customers []store.Customer
 
-	msg    string
-	msgErr bool
+	msg     string
+	msgErr  bool
+	msgKeep bool // an error outlives the next key press, still as an error
 }
 
 // New builds the console.
@@ -119,6 +136,9 @@ func New(o Options) *App {
 	}
 	a := &App{c: c, today: newToday(c), req: newRequests(c), cal: newCalendar(c), offs: newOfficers(c), inv: newInvoices(c), pay: newPayroll(c), aud: newAudit(c), help: help.New(), dark: true}
 	a.help.Styles = help.DefaultStyles(true)
+	a.adm = newAdminScreens(c)
+	a.rep = newReports(c)
+	a.self = newSelfService(c)
 	a.tabs = tabsFor(o.Role)
 	a.tab = a.tabs[0]
 	if o.Role == store.RoleCustomer {
@@ -161,6 +181,9 @@ type (
 func (a *App) loadAll() tea.Msg {
 	ctx := context.Background()
 	var m loadedMsg
+	if a.c.selfOnly() { // an officer or an agency: their own tabs load what they show
+		return m
+	}
 	if m.agencies, m.err = a.c.Store.PricingAll(ctx, a.c.Now()); m.err != nil {
 		return m
 	}
@@ -184,6 +207,9 @@ func (a *App) requestsWindow() store.JobFilter {
 }
 
 func (a *App) loadJobs() tea.Msg {
+	if a.c.selfOnly() {
+		return jobsMsg{}
+	}
 	jobs, err := a.c.Store.Jobs(context.Background(), a.c.Actor, a.requestsWindow())
 	return jobsMsg{jobs, err}
 }
@@ -229,6 +255,11 @@ func (a *App) tabLoads() []tea.Cmd {
 			cmds = append(cmds, a.aud.load())
 		}
 	}
+	cmds = append(cmds, a.self.loads(a.tabs)...)
+	cmds = append(cmds, a.adm.loads(a.tabs)...)
+	if slices.Contains(a.tabs, tabReports) {
+		cmds = append(cmds, a.rep.autoload())
+	}
 	return cmds
 }
 
@@ -263,6 +294,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := a.routeSelf(msg); ok { // the officer's and the agency's screens
+		return a, cmd
+	}
+	if rm, ok := msg.(reportMsg); ok { // the Reports tab
+		return a, a.rep.Update(rm)
+	}
+	if cmd, ok := a.routeAdmin(msg); ok { // the Outbox and Settings tabs
+		return a, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		grew := msg.Height > a.c.Height || msg.Width > a.c.Width
@@ -483,6 +523,15 @@ type tabScreen interface {
 
 // active is the active tab's model.
 func (a *App) active() tabScreen {
+	if s := a.self.screen(a.tab); s != nil {
+		return s
+	}
+	if a.tab == tabReports {
+		return a.rep
+	}
+	if s := a.adm.screen(a.tab); s != nil {
+		return s
+	}
 	switch a.tab {
 	case tabToday:
 		return a.today
@@ -556,7 +605,7 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(km, a.c.Keys.Quit):
 		return a.quit()
 	case key.Matches(km, a.c.Keys.New):
-		if !a.c.can(store.PermRequest) {
+		if !a.c.mayRequest() {
 			a.setErr("%s", newRefusal(a.c.Role))
 			return nil
 		}
@@ -593,6 +642,9 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 }
 
 func (a *App) openForm() tea.Cmd {
+	if a.c.Role == store.RoleCustomer { // its own account and sites only
+		return a.openCustomerForm()
+	}
 	if len(a.agencies) == 0 {
 		a.setErr("no agency has a rate card in force: cannot take requests yet")
 		return nil
@@ -627,18 +679,19 @@ func (a *App) save(m formSaveMsg) tea.Cmd {
 }
 
 func (a *App) setMsg(format string, args ...any) {
-	a.msg, a.msgErr = safe(fmt.Sprintf(format, args...)), false
+	a.msg, a.msgErr, a.msgKeep = safe(fmt.Sprintf(format, args...)), false, false
 }
 
 func (a *App) setErr(format string, args ...any) {
-	a.msg, a.msgErr = safe(fmt.Sprintf(format, args...)), true
+	a.msg, a.msgErr, a.msgKeep = safe(fmt.Sprintf(format, args...)), true, true
 }
 
 func (a *App) clearMsg() {
-	if !a.msgErr {
-		a.msg = ""
+	if a.msgKeep { // an error stays for one more key, still marked as one
+		a.msgKeep = false
+		return
 	}
-	a.msgErr = false
+	a.msg, a.msgErr = "", false
 }
 
 // keyMap is the help for what is on screen now.
@@ -679,7 +732,7 @@ func (a *App) keys() keyMap {
 	}
 	globals := []key.Binding{g.Help, g.Quit}
 	more := []key.Binding{g.NextTab, g.PrevTab, g.Help, g.Quit}
-	if a.c.can(store.PermRequest) { // a customer's n answers why, and is not offered
+	if a.c.mayRequest() { // a customer requests for its own account; an officer's n answers why
 		more = append(more, g.New)
 	}
 	full := append(h.FullHelp(), more)
@@ -970,6 +1023,11 @@ func (a *App) openEditors(buf []any) []any {
 	if a.offs.form != nil {
 		buf = append(buf, a.offs.form)
 	}
+	buf = a.self.editors(buf)
+	buf = a.adm.editors(buf)
+	if a.rep.prompt != nil {
+		buf = append(buf, a.rep.prompt)
+	}
 	return buf
 }
 
@@ -1046,8 +1104,13 @@ func (a *App) typedWork() string {
 
 // newRefusal says why n opens no request form for this role.
 func newRefusal(role string) string {
-	if role == store.RoleCustomer {
+	switch role {
+	case store.RoleCustomer:
 		return "new requests are taken by the office: call or email it"
+	case store.RoleOfficer:
+		return "officers take open shifts on the Open shifts tab; requests are the office's"
+	case store.RoleAgency:
+		return "the agency's console is read-only: requests go to the office"
 	}
 	return fmt.Sprintf("a %s does not take requests: an operator, dispatcher or supervisor does", role)
 }

@@ -326,7 +326,9 @@ func TestWheelAndClickOnRequests(t *testing.T) {
 	}
 }
 
-// A customer is not offered n, and pressing it says why, on either tab.
+// A customer is offered n (issue 13: it requests work for its own
+// account), and pressing it on either tab opens the request form fixed to
+// its account; an officer's n says why not.
 func TestCustomerNewAnswers(t *testing.T) {
 	base := newTestApp(t, 80, 24)
 	ctx := context.Background()
@@ -344,26 +346,44 @@ func TestCustomerNewAnswers(t *testing.T) {
 	for _, c := range a.tabLoads() {
 		drain(a, c)
 	}
-	for _, tab := range a.tabs {
-		a.tab = tab
-		for _, full := range []bool{false, true} {
-			a.full = full
-			if s := screen(a); strings.Contains(s, "new request") || strings.Contains(s, "n new") {
-				t.Fatalf("tab %d: n offered to a customer:\n%s", tab, s)
-			}
-		}
-		a.full = false
+	a.full = true
+	if s := screen(a); !strings.Contains(s, "new request") {
+		t.Fatalf("n not offered to a customer:\n%s", s)
 	}
+	a.full = false
 	for _, tab := range a.tabs {
 		a.tab = tab
 		a.clearMsg()
 		drain(a, press(a, "n"))
+		if a.form == nil || !a.form.fixedCustomer || a.form.customerID != me.ID {
+			t.Fatalf("tab %d: n did not open the customer's own request form: %+v\n%s", tab, a.form, screen(a))
+		}
+		drain(a, press(a, "esc")) // a list of its sites to pick from closes first
 		if a.form != nil {
-			t.Fatal("a customer opened the request form")
+			drain(a, press(a, "esc"))
 		}
-		if s := screen(a); !strings.Contains(s, "new requests are taken by the office") {
-			t.Fatalf("tab %d: n said nothing:\n%s", tab, s)
+		if a.form != nil {
+			t.Fatalf("tab %d: esc on an untouched form did not close it", tab)
 		}
+	}
+	// an officer is not offered it, and is told why
+	offs, err := base.c.Store.Officers(ctx, 0)
+	if err != nil || len(offs) == 0 {
+		t.Fatal(err)
+	}
+	if _, err := base.c.Store.CreateUserWith(ctx, "", store.UserInput{Name: "olly", Role: store.RoleOfficer, OfficerID: offs[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	o := New(Options{Store: base.c.Store, Now: func() time.Time { return testNow }, Loc: testLoc, Actor: store.SSHActor("olly"), Role: store.RoleOfficer})
+	o.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	o.full = true
+	if s := screen(o); strings.Contains(s, "new request") {
+		t.Fatalf("n offered to an officer:\n%s", s)
+	}
+	o.full = false
+	drain(o, press(o, "n"))
+	if o.form != nil || !strings.Contains(screen(o), "officers take open shifts on the Open shifts tab") {
+		t.Fatalf("an officer's n:\n%s", screen(o))
 	}
 	// the supervisor is offered it
 	press(base, "?")

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"offduty/pricing"
 	"offduty/store"
@@ -87,12 +89,16 @@ type formModel struct {
 	lastAgency map[int64]int64 // customer -> agency of their latest job
 
 	customerID int64 // chosen existing customer, 0 = new
-	siteID     int64 // chosen existing site, 0 = new
-	siteOnly   bool  // the site was taken because it is the customer's only one
-	matches    []int // indexes into customers or sites (for the focused search field)
-	matchSel   int   // the highlighted match; -1: none yet (an empty Site with several to choose from)
-	matchMoved bool  // the operator moved the highlight with ↑/↓
-	siteAsked  bool  // tab on an empty Site with several sites asked which; tab again leaves it empty
+	// fixedCustomer is a customer user's form: its own account, never
+	// searched or changed, and its own sites (or a new one on its account)
+	fixedCustomer bool
+	base          string // what a customer's form held when it opened (its account, a site, a contact)
+	siteID        int64  // chosen existing site, 0 = new
+	siteOnly      bool   // the site was taken because it is the customer's only one
+	matches       []int  // indexes into customers or sites (for the focused search field)
+	matchSel      int    // the highlighted match; -1: none yet (an empty Site with several to choose from)
+	matchMoved    bool   // the operator moved the highlight with ↑/↓
+	siteAsked     bool   // tab on an empty Site with several sites asked which; tab again leaves it empty
 
 	focus       int
 	fresh       bool // the focused short field is replaced by the first character typed
@@ -214,6 +220,9 @@ func (f *formModel) visible(i int) bool {
 func (f *formModel) isChoice(i int) bool { return i == fCycle || i == fAgency || i == fVenue }
 
 func (f *formModel) setFocus(i int) tea.Cmd {
+	if f.fixedCustomer && i == fCustomer { // a customer's own account is not a field
+		i = fAgency
+	}
 	for j := range f.inputs {
 		f.inputs[j].Blur()
 	}
@@ -236,7 +245,7 @@ func (f *formModel) move(d int) tea.Cmd {
 	i := f.focus
 	for {
 		i += d
-		if i < 0 || i >= nFields {
+		if i < 0 || i >= nFields || f.fixedCustomer && i == fCustomer {
 			return nil
 		}
 		if f.visible(i) {
@@ -528,6 +537,9 @@ func (f *formModel) edited(i int, v string) {
 }
 
 func (f *formModel) dirty() bool {
+	if f.fixedCustomer {
+		return editorValue(f) != f.base
+	}
 	for i := range f.inputs {
 		if i == fOfficers || i == fVehicles {
 			continue
@@ -596,7 +608,10 @@ func (f *formModel) recompute() {
 
 	// customer
 	required(fCustomer)
-	if c := f.customer(); c != nil {
+	if c := f.customer(); c != nil && f.fixedCustomer {
+		in.CustomerID = c.ID
+		f.echo[fCustomer] = "your account"
+	} else if c != nil {
 		in.CustomerID = c.ID
 		f.echo[fCustomer] = c.Phone
 	} else if f.newCustomer() && f.focus == fCustomer && len(f.matches) > 0 {
@@ -839,6 +854,9 @@ func (f *formModel) View(height int) string {
 	var rows []string
 	focusRow := 0
 	title := "New request"
+	if f.fixedCustomer {
+		title = "New request to the office"
+	}
 	if f.editID != 0 {
 		title = fmt.Sprintf("Edit request #%d", f.editID)
 	}
@@ -979,7 +997,7 @@ func (f *formModel) View(height int) string {
 		formH := max(height/2, 6)
 		body := window(rows, focusRow, formH, &f.scroll)
 		quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw, height-len(body)-1)
-		qlines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
+		qlines := f.quoteLines(quote)
 		all := append(body, st.Rule.Render(strings.Repeat("─", lw)))
 		all = append(all, qlines...)
 		if len(all) > height {
@@ -989,7 +1007,7 @@ func (f *formModel) View(height int) string {
 	}
 	body := window(rows, focusRow, height, &f.scroll)
 	quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw, height)
-	qlines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
+	qlines := f.quoteLines(quote)
 	out := make([]string, height)
 	bar := " " + st.Rule.Render("│") + " "
 	for r := range height {
@@ -1004,6 +1022,24 @@ func (f *formModel) View(height int) string {
 		out[r] = fit(left, lw) + bar + fit(q, qw)
 	}
 	return strings.Join(out, "\n")
+}
+
+// quoteLines is the quote pane, one line each; a customer's form leaves
+// out how the office splits the total (officer pay, admin fee).
+func (f *formModel) quoteLines(quote string) []string {
+	lines := strings.Split(strings.TrimRight(quote, "\n"), "\n")
+	if !f.fixedCustomer {
+		return lines
+	}
+	out := lines[:0]
+	for _, l := range lines {
+		t := strings.TrimSpace(ansi.Strip(l))
+		if strings.HasPrefix(t, "officer pay") || strings.HasPrefix(t, "admin fee") {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 func val0(f *formModel, i int) string {
@@ -1087,4 +1123,67 @@ func cleanAgencies(list []store.PricedAgency) []store.PricedAgency {
 		out[i] = a
 	}
 	return out
+}
+
+// customerFormMsg carries a customer user's own account (its sites and
+// contacts) for its request form.
+type customerFormMsg struct {
+	customer store.Customer
+	err      error
+}
+
+// openCustomerForm loads the customer user's own account, then opens the
+// request form fixed to it (customerForm).
+func (a *App) openCustomerForm() tea.Cmd {
+	if len(a.agencies) == 0 {
+		a.setErr("no agency has a rate card in force: the office cannot take requests yet")
+		return nil
+	}
+	st, id := a.c.Store, a.c.CustomerID
+	return func() tea.Msg {
+		c, err := st.Customer(context.Background(), id)
+		return customerFormMsg{c, err}
+	}
+}
+
+// customerForm is the request form of a customer user: the customer is its
+// own account, fixed; the site is one of its own (its only one is taken)
+// or a new one on its account; the agency is the one its latest job had;
+// the live quote is the office's.
+func customerForm(c *Common, agencies []store.PricedAgency, own store.Customer, jobs []store.Job) *formModel {
+	f := newForm(c, agencies, []store.Customer{own})
+	f.fixedCustomer = true
+	cust := f.customers[0] // cleaned
+	f.customerID = cust.ID
+	f.inputs[fCustomer].SetValue(cust.Name)
+	f.lastAgency = map[int64]int64{}
+	for _, j := range jobs { // in start order: the last one wins
+		if j.CustomerID == cust.ID {
+			f.lastAgency[cust.ID] = j.AgencyID
+		}
+	}
+	if aid, ok := f.lastAgency[cust.ID]; ok {
+		for k, pa := range f.agencies {
+			if pa.ID == aid {
+				f.choice[fAgency] = k
+			}
+		}
+	}
+	if len(cust.Sites) == 1 {
+		f.siteID, f.siteOnly = cust.Sites[0].ID, true
+		f.inputs[fSite].SetValue(cust.Sites[0].Name)
+		f.inputs[fAddress].SetValue(cust.Sites[0].Address)
+	}
+	if len(cust.Contacts) > 0 {
+		f.inputs[fContact].SetValue(cust.Contacts[0].Name)
+		f.inputs[fContactPhone].SetValue(cust.Contacts[0].Phone)
+	}
+	if f.siteID != 0 { // its only site, and the agency of its last job: on to the date
+		f.setFocus(fDate)
+	} else {
+		f.setFocus(fSite)
+	}
+	f.recompute()
+	f.base = editorValue(f)
+	return f
 }

@@ -18,7 +18,7 @@ import (
 
 // jobKeys are the Job screen's keys.
 type jobKeys struct {
-	Up, Down, PgUp, PgDown, Back, Assign, Unassign, CheckIn, CheckOut, NoShow, Note, Media, Cancel, Reduce, Approve, Edit key.Binding
+	Up, Down, PgUp, PgDown, Back, Assign, Unassign, CheckIn, CheckOut, NoShow, Note, Media, Cancel, Reduce, Approve, Edit, Signup key.Binding
 }
 
 func newJobKeys() jobKeys {
@@ -39,6 +39,7 @@ func newJobKeys() jobKeys {
 		Reduce:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reduce")),
 		Approve:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "approve")),
 		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit request")),
+		Signup:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sign-ups")),
 	}
 }
 
@@ -62,15 +63,25 @@ type jobScreen struct {
 	confirm *confirmBox
 	busy    bool
 	intent  string // an action to start once the job has loaded
+
+	// signups are the officers' sign-ups waiting for a dispatcher on this
+	// job's positions (when the office confirms sign-ups); deciding is the
+	// one being answered: y assigns, n refuses, esc leaves it
+	signups  []store.Signup
+	deciding *store.Signup
 }
 
 func newJobScreen(c *Common, id int64) *jobScreen {
 	s := &jobScreen{c: c, keys: newJobKeys(), id: id}
 	if !c.can(store.PermDispatch) { // operators and customers read; the store would refuse anyway
 		for _, k := range []*key.Binding{&s.keys.Assign, &s.keys.Unassign, &s.keys.CheckIn, &s.keys.CheckOut, &s.keys.NoShow,
-			&s.keys.Note, &s.keys.Media, &s.keys.Cancel, &s.keys.Reduce, &s.keys.Approve} {
+			&s.keys.Note, &s.keys.Media, &s.keys.Cancel, &s.keys.Reduce, &s.keys.Approve, &s.keys.Signup} {
 			k.SetEnabled(false)
 		}
+	}
+	if c.Role == store.RoleCustomer { // a customer cancels or reduces its own job, the fee shown first, as staff do
+		s.keys.Cancel.SetEnabled(true)
+		s.keys.Reduce.SetEnabled(true)
 	}
 	if !c.can(store.PermRequest) {
 		s.keys.Edit.SetEnabled(false)
@@ -81,11 +92,12 @@ func newJobScreen(c *Common, id int64) *jobScreen {
 // Messages of the Job screen.
 type (
 	jobLoadedMsg struct {
-		id     int64
-		job    store.Job
-		extras store.JobExtras
-		audit  []store.AuditEntry
-		err    error
+		id      int64
+		job     store.Job
+		extras  store.JobExtras
+		audit   []store.AuditEntry
+		signups []store.Signup // pending, on this job's positions (dispatchers)
+		err     error
 	}
 	// jobDoneMsg reports a finished action; the root reloads everything.
 	jobDoneMsg struct {
@@ -124,6 +136,15 @@ func (s *jobScreen) load() tea.Cmd {
 		if s.customer() {
 			return m // the audit is the office's own record
 		}
+		if s.c.can(store.PermDispatch) {
+			if all, err := st.Signups(ctx, s.c.Actor, store.SignupPending); err == nil {
+				for _, x := range all {
+					if x.JobID == id {
+						m.signups = append(m.signups, x)
+					}
+				}
+			}
+		}
 		m.audit, m.err = st.Audit(ctx, store.AuditFilter{JobID: id, Limit: 200})
 		return m
 	}
@@ -148,7 +169,9 @@ func (s *jobScreen) position() *store.Position {
 }
 
 // capturing reports whether the screen is taking typed text (prompt or picker).
-func (s *jobScreen) capturing() bool { return s.prompt != nil || s.picker != nil || s.confirm != nil }
+func (s *jobScreen) capturing() bool {
+	return s.prompt != nil || s.picker != nil || s.confirm != nil || s.deciding != nil
+}
 
 func (s *jobScreen) ShortHelp() []key.Binding {
 	if s.prompt != nil {
@@ -160,12 +183,22 @@ func (s *jobScreen) ShortHelp() []key.Binding {
 	if s.picker != nil {
 		return s.picker.ShortHelp()
 	}
+	if s.deciding != nil {
+		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "assign")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "refuse")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "later"))}
+	}
+	if s.customer() {
+		return []key.Binding{s.keys.Back, s.keys.PgUp, s.keys.Cancel, s.keys.Reduce}
+	}
+	if len(s.signups) > 0 {
+		return []key.Binding{s.keys.Back, s.keys.Signup, s.keys.Assign, s.keys.CheckIn, s.keys.CheckOut, s.keys.Note, s.keys.Cancel}
+	}
 	return []key.Binding{s.keys.Back, s.keys.Assign, s.keys.CheckIn, s.keys.CheckOut, s.keys.NoShow, s.keys.Note, s.keys.Cancel}
 }
 
 func (s *jobScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{s.keys.Up, s.keys.PgUp, s.keys.Back}, {s.keys.Assign, s.keys.Unassign, s.keys.CheckIn, s.keys.CheckOut, s.keys.NoShow},
-		{s.keys.Note, s.keys.Media, s.keys.Cancel, s.keys.Reduce, s.keys.Approve, s.keys.Edit}}
+		{s.keys.Note, s.keys.Media, s.keys.Cancel, s.keys.Reduce, s.keys.Approve, s.keys.Edit, s.keys.Signup}}
 }
 
 // Update handles the Job screen's messages and keys.
@@ -182,6 +215,7 @@ func (s *jobScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		j := cleanJob(msg.job)
 		s.job, s.extras, s.audit, s.err = &j, cleanExtras(msg.extras), cleanAudit(msg.audit), ""
+		s.signups = cleanSignups(msg.signups)
 		s.sel = min(s.sel, max(len(j.Positions)-1, 0))
 		if s.intent != "" {
 			return s.startIntent()
@@ -251,6 +285,9 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 	}
 	if s.confirm != nil {
 		return answer(&s.confirm, km)
+	}
+	if s.deciding != nil {
+		return s.decide(km)
 	}
 	if s.picker != nil {
 		cmd, closed := s.picker.Update(km)
@@ -378,6 +415,75 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 		return s.prompt.focus()
 	case key.Matches(km, s.keys.Approve):
 		return s.act(fmt.Sprintf("Approved job #%d", s.id), func(ctx context.Context) error { return s.c.Store.Approve(ctx, s.c.Actor, s.id) })
+	case key.Matches(km, s.keys.Signup):
+		if len(s.signups) == 0 {
+			s.err = "no sign-up is waiting on this job"
+			return nil
+		}
+		x := s.signups[0]
+		if p != nil {
+			for _, y := range s.signups {
+				if y.PositionID == p.ID {
+					x = y
+					break
+				}
+			}
+		}
+		s.deciding = &x
+	}
+	return nil
+}
+
+// decide answers the sign-up on screen: y assigns the officer (under the
+// rules: the store refuses with the reason when they no longer allow it),
+// n asks why (optional) and refuses, esc leaves it waiting.
+func (s *jobScreen) decide(km tea.KeyPressMsg) tea.Cmd {
+	x := *s.deciding
+	who := safe(x.OfficerName)
+	switch km.String() {
+	case "y", "Y":
+		s.deciding = nil
+		return s.act(fmt.Sprintf("Sign-up confirmed: %s assigned", who), func(ctx context.Context) error {
+			return s.c.Store.DecideSignup(ctx, s.c.Actor, x.ID, true, "")
+		})
+	case "n", "N":
+		s.deciding = nil
+		s.prompt = newPrompt("Reason", "", "why "+who+" does not get it (the officer is told) · optional: enter skips",
+			func(v string) (string, error) {
+				if n := len([]rune(strings.TrimSpace(v))); n > store.MaxReason {
+					return "", fmt.Errorf("at most %d characters (%d typed)", store.MaxReason, n)
+				}
+				return "", nil
+			},
+			func(v string) tea.Cmd {
+				return s.act(fmt.Sprintf("Sign-up of %s refused", who), func(ctx context.Context) error {
+					return s.c.Store.DecideSignup(ctx, s.c.Actor, x.ID, false, v)
+				})
+			})
+		return s.prompt.focus()
+	case "esc":
+		s.deciding = nil
+	}
+	return nil
+}
+
+// cleanSignups cleans sign-ups as loaded.
+func cleanSignups(list []store.Signup) []store.Signup {
+	var out []store.Signup
+	for _, x := range list {
+		x.OfficerName, x.Badge, x.State, x.CustomerName, x.SiteName, x.Reason, x.DecidedBy = safe(x.OfficerName), safe(x.Badge), safe(x.State),
+			safe(x.CustomerName), safe(x.SiteName), safe(x.Reason), safe(x.DecidedBy)
+		out = append(out, x)
+	}
+	return out
+}
+
+// signupFor is the first sign-up waiting on a position, or nil.
+func (s *jobScreen) signupFor(positionID int64) *store.Signup {
+	for i := range s.signups {
+		if s.signups[i].PositionID == positionID {
+			return &s.signups[i]
+		}
 	}
 	return nil
 }
@@ -387,6 +493,12 @@ func (s *jobScreen) key(km tea.KeyPressMsg) tea.Cmd {
 func (s *jobScreen) startIntent() tea.Cmd {
 	intent := s.intent
 	s.intent = ""
+	switch intent { // the job's, not a position's: from a list's c or r
+	case "cancel":
+		return s.key(tea.KeyPressMsg{Code: 'c', Text: "c"})
+	case "reduce":
+		return s.key(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	}
 	for i, p := range s.job.Positions {
 		if p.Status == "cancelled" {
 			continue
@@ -413,7 +525,11 @@ func (s *jobScreen) startIntent() tea.Cmd {
 // reasonPrompt asks why a job is cancelled or reduced (optional, kept with
 // the job like the CLI's --reason), then shows the fee and what goes.
 func (s *jobScreen) reasonPrompt(what string, plan store.CancelPlan) tea.Cmd {
-	s.prompt = newPrompt("Reason", "", what+" · why, as the customer gave it · optional: enter skips",
+	hint := what + " · why, as the customer gave it · optional: enter skips"
+	if s.customer() {
+		hint = what + " · why, for the office · optional: enter skips"
+	}
+	s.prompt = newPrompt("Reason", "", hint,
 		func(v string) (string, error) {
 			if n := len([]rune(strings.TrimSpace(v))); n > store.MaxReason {
 				return "", fmt.Errorf("at most %d characters (%d typed)", store.MaxReason, n)
@@ -439,7 +555,7 @@ func (s *jobScreen) preview(plan store.CancelPlan) tea.Cmd {
 	return func() tea.Msg {
 		ctx := context.Background()
 		m := feePreviewMsg{plan: plan}
-		if m.fee, m.err = st.PreviewCancel(ctx, plan); m.err != nil {
+		if m.fee, m.err = st.PreviewCancelFor(ctx, s.c.Actor, plan); m.err != nil { // a customer: its own job, at now
 			return m
 		}
 		if plan.Officers == 0 || plan.Officers >= job.Officers {
@@ -662,6 +778,9 @@ func (s *jobScreen) View(height int) string {
 		if p.Override != "" && !s.customer() {
 			state += " · cap overridden"
 		}
+		if x := s.signupFor(p.ID); x != nil && p.OfficerID == 0 {
+			state += " · " + safe(x.OfficerName) + " signed up (s)"
+		}
 		line := fmt.Sprintf(" %-3d %-10s %s %s", p.Slot, safe(p.Class), fit(who, 26), "")
 		row := fit(line, 43) + st.kind(kind).Render(truncate(state, max(w-43, 1)))
 		if i == s.sel {
@@ -672,6 +791,19 @@ func (s *jobScreen) View(height int) string {
 	// the rest, scrollable
 	var doc []string
 	section := func(name string) { doc = append(doc, "", st.Label.Render(name)) }
+	if len(s.signups) > 0 {
+		section(fmt.Sprintf("Sign-ups waiting for a dispatcher (%d): s to decide", len(s.signups)))
+		for _, x := range s.signups {
+			slot := 0
+			for _, p := range j.Positions {
+				if p.ID == x.PositionID {
+					slot = p.Slot
+				}
+			}
+			doc = append(doc, st.Warn.Render(truncate(fmt.Sprintf(" position %d: %s %s, signed up %s", slot, safe(x.OfficerName), safe(x.Badge),
+				x.At.In(loc).Format("Mon 02 Jan 15:04")), w)))
+		}
+	}
 	section("Post orders")
 	orders := store.Clean(j.PostOrders, true)
 	if orders == "" {
@@ -767,6 +899,16 @@ func (s *jobScreen) View(height int) string {
 		for _, l := range s.confirm.lines {
 			bottom = append(bottom, "  "+truncate(safe(l), w-2))
 		}
+	case s.deciding != nil:
+		x := s.deciding
+		slot := 0
+		for _, p := range j.Positions {
+			if p.ID == x.PositionID {
+				slot = p.Slot
+			}
+		}
+		bottom = append(bottom, st.Warn.Render(truncate(fmt.Sprintf("Give position %d to %s (%s)?  y assign · n refuse · esc later", slot, safe(x.OfficerName), safe(x.Badge)), w)),
+			"  "+truncate("signed up "+x.At.In(loc).Format("Mon 02 Jan 15:04")+"; assigning checks the rules again (overlap, caps, rest)", w-2))
 	case s.err != "":
 		bottom = append(bottom, st.Error.Render(truncate("✗ "+safe(s.err), w)))
 	}

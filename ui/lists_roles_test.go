@@ -89,18 +89,18 @@ func TestListsOperatorRequestsApproveAnswers(t *testing.T) {
 	}
 }
 
-// A customer's n, a and e answer why; help and the empty list offer none of them.
+// A customer's a and e answer why; help and the empty list offer neither.
+// (n is the customer's own request form since issue 13.)
 func TestListsCustomerRefusedKeysAnswer(t *testing.T) {
 	a, _ := newRemoteApp(t, 80, 24, "cora", store.RoleCustomer, "Maverik Center")
 	a.tab = tabRequests
 	short, full := helpText(a)
-	for _, offer := range []string{"n new", "a approve", "e edit"} {
+	for _, offer := range []string{"a approve", "e edit"} {
 		if strings.Contains(short, offer) || offered(full, offer) {
 			t.Fatalf("a customer is offered %q:\n%s", offer, full)
 		}
 	}
 	for _, c := range []struct{ key, why string }{
-		{"n", "new requests are taken by the office: call or email it"},
 		{"a", "the office approves requests"},
 		{"e", "changes go through the office: call or email it about job #"},
 	} {
@@ -114,7 +114,7 @@ func TestListsCustomerRefusedKeysAnswer(t *testing.T) {
 	}
 	press(a, "/", "no such job at all", "enter")
 	s := screen(a)
-	if !strings.Contains(s, "No jobs match") || strings.Contains(s, "Press n") || strings.Contains(s, "n takes") {
+	if !strings.Contains(s, "No jobs match") || strings.Contains(s, "Press n") {
 		t.Fatalf("empty list for a customer:\n%s", s)
 	}
 }

@@ -16,7 +16,7 @@ import (
 
 // requestKeys are the Requests tab's keys.
 type requestKeys struct {
-	Up, Down, Top, Bottom, Open, Back, Approve, Edit, Filter, Status, Sort, New key.Binding
+	Up, Down, Top, Bottom, Open, Back, Approve, Edit, Filter, Status, Sort, New, Cancel, Reduce key.Binding
 }
 
 func newRequestKeys() requestKeys {
@@ -33,6 +33,8 @@ func newRequestKeys() requestKeys {
 		Status:  key.NewBinding(key.WithKeys("s", "0", "1", "2", "3", "4", "5", "6", "7", "8"), key.WithHelp("s", "status")),
 		Sort:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
 		New:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new")),
+		Cancel:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel")),
+		Reduce:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reduce")),
 	}
 }
 
@@ -74,15 +76,24 @@ func (r *requestsModel) ShortHelp() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 	}
 	if r.detail != nil {
-		return []key.Binding{r.keys.Back, key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "job screen")), r.keys.Approve, r.keys.Edit}
+		return []key.Binding{r.keys.Back, key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "job screen")), r.keys.Approve, r.keys.Edit, r.customerKey(r.keys.Cancel)}
 	}
-	return []key.Binding{r.keys.Open, r.keys.New, r.keys.Approve, r.keys.Edit, r.keys.Filter, r.keys.Status}
+	return []key.Binding{r.keys.Open, r.keys.New, r.keys.Approve, r.keys.Edit, r.keys.Filter, r.keys.Status, r.customerKey(r.keys.Cancel)}
 }
 
 // FullHelp leaves n to the root, which offers it to the roles that may use it.
 func (r *requestsModel) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{r.keys.Up, r.keys.Down, r.keys.Top, r.keys.Bottom}, {r.keys.Open, r.keys.Back, r.keys.Approve, r.keys.Edit},
-		{r.keys.Filter, r.keys.Status, r.keys.Sort}}
+		{r.keys.Filter, r.keys.Status, r.keys.Sort, r.keys.Cancel, r.keys.Reduce}}
+}
+
+// customerKey is a key the short help offers a customer only (staff cancel
+// on the Job screen, where the positions are in sight).
+func (r *requestsModel) customerKey(b key.Binding) key.Binding {
+	if r.c.Role != store.RoleCustomer {
+		return key.NewBinding(key.WithDisabled())
+	}
+	return b
 }
 
 // applyRole turns off (in help) the keys the user's role may not use;
@@ -93,7 +104,11 @@ func (r *requestsModel) applyRole() {
 	}
 	if r.readOnly || !r.c.can(store.PermRequest) {
 		r.keys.Edit.SetEnabled(false)
-		r.keys.New.SetEnabled(false)
+		r.keys.New.SetEnabled(r.c.mayRequest()) // a customer requests for its own account
+	}
+	if !r.c.can(store.PermDispatch) && r.c.Role != store.RoleCustomer { // a customer cancels or reduces its own jobs
+		r.keys.Cancel.SetEnabled(false)
+		r.keys.Reduce.SetEnabled(false)
 	}
 }
 
@@ -115,6 +130,8 @@ func (r *requestsModel) refusal(km tea.KeyPressMsg) string {
 			return "the office approves requests; this console follows your account's jobs"
 		}
 		return needs(r.c, "approving requests", store.PermDispatch)
+	case refused(km, r.keys.Cancel), refused(km, r.keys.Reduce):
+		return needs(r.c, "cancelling or reducing a job", store.PermDispatch)
 	case refused(km, r.keys.Edit):
 		if customer {
 			return "changes go through the office: call or email it" + job
@@ -280,6 +297,8 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(km, r.keys.Edit):
 			id := r.detail.ID
 			return func() tea.Msg { return editMsg{id} }
+		case key.Matches(km, r.keys.Cancel), key.Matches(km, r.keys.Reduce):
+			return r.jobAction(r.detail, km)
 		}
 		return nil
 	}
@@ -325,8 +344,27 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 			id := j.ID
 			return func() tea.Msg { return editMsg{id} }
 		}
+	case key.Matches(km, r.keys.Cancel), key.Matches(km, r.keys.Reduce):
+		return r.jobAction(r.selected(), km)
 	}
 	return nil
+}
+
+// jobAction opens a job's Job screen with its cancellation (c) or
+// reduction (r) started: the reason, then the fee shown before y.
+func (r *requestsModel) jobAction(j *store.Job, km tea.KeyPressMsg) tea.Cmd {
+	if j == nil {
+		return nil
+	}
+	if err := store.CanMove(j.Status, store.StatusCancelled); err != nil {
+		r.note = fmt.Sprintf("job #%d: %v", j.ID, err)
+		return nil
+	}
+	id, intent := j.ID, "cancel"
+	if key.Matches(km, r.keys.Reduce) {
+		intent = "reduce"
+	}
+	return func() tea.Msg { return openJobMsg{id: id, intent: intent} }
 }
 
 // open shows the selected job's detail and asks the root to load it whole.

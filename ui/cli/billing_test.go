@@ -147,7 +147,7 @@ func TestInvoicesCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		total := "$" + formatThousands(one[0].Total)
-		for _, want := range []string{"No. " + number, "Valley Fair Mall", "off-duty management office", total, "Dec 27, 2026 (net 30)"} {
+		for _, want := range []string{"No. " + number, "Valley Fair Mall", "off-duty management office", total, "Dec 26, 2026 (net 30)"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("the exported PDF has no %q:\n%s", want, out)
 			}

@@ -15,12 +15,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"offduty/store"
+	"offduty/ui/mail"
 	"offduty/ui/sshd"
 )
 
 func newServeCmd(e *env) *cobra.Command {
 	var listen, hostKey, public, backupDir string
 	var idle, backupEvery time.Duration
+	var sf smtpFlags
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the console and the commands over SSH to the users of the database",
@@ -37,6 +39,9 @@ refused. The host key is created on first start (ed25519, mode 0600) and kept; i
 keep a copy apart from the database's backups. Connects, disconnects and refusals are logged
 on stderr. SIGINT or SIGTERM stops accepting connections, tells every session and waits for
 them (10 s at most); a second signal ends at once.
+With --smtp HOST:PORT it also delivers the outbox's e-mail through that relay (as offduty
+notify run does: STARTTLS per --starttls, credentials from OFFDUTY_SMTP_USER and
+OFFDUTY_SMTP_PASSWORD) and writes the scheduled messages every minute.
 Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unusable.`,
 		Example: "  offduty serve --listen :2222 --public-address office.example.com:2222\n  ssh -p 2222 -i KEY localhost",
 		Args:    noArgs,
@@ -50,6 +55,7 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 	f.DurationVar(&backupEvery, "backup-every", 24*time.Hour, "take a backup this often (`DURATION`, e.g. 1h, 24h; 0 never), and at start when the newest is older")
 	f.StringVar(&backupDir, "backup-dir", "", "where scheduled backups go (`DIR`, default: backups beside the database)")
 	backupKeep := intFlag(f, "backup-keep", "scheduled backups kept (`N`, the newest; older ones are removed)")
+	sf.register(f, "", "send the outbox's e-mail through this SMTP relay, `HOST:PORT` (credentials: OFFDUTY_SMTP_USER, OFFDUTY_SMTP_PASSWORD; default: send nothing)")
 	*backupKeep = 14
 	f.Lookup("backup-keep").DefValue = "14"
 	*maxSessions = 100
@@ -93,6 +99,14 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 			clock = func() time.Time { return now }
 		}
 		logger := charmlog.NewWithOptions(e.stderr, charmlog.Options{ReportTimestamp: true, TimeFormat: "2006-01-02 15:04:05", Prefix: "serve"})
+		var snd *mail.Sender
+		if sf.relay != "" {
+			if snd, err = sf.sender(e, "serve", s, logger.WithPrefix("mail")); err != nil {
+				return err
+			}
+		} else if f := cmd.Flags().Lookup("starttls"); f.Changed {
+			return fail(ExitInvalid, "serve: --starttls needs --smtp HOST:PORT")
+		}
 		timeout := idle
 		if timeout == 0 {
 			timeout = -1 // never
@@ -119,6 +133,11 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 				dir = filepath.Join(filepath.Dir(s.Path()), "backups")
 			}
 			go scheduleBackups(ctx, s, dir, backupEvery, int(*backupKeep), clock, logger)
+		}
+		if snd != nil {
+			startMail(ctx, snd, s, logger.WithPrefix("mail"))
+		} else {
+			logger.Info("no --smtp: the outbox is not sent from here (offduty notify run sends it)")
 		}
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ln) }()

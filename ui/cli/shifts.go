@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"offduty/pricing"
 	"offduty/store"
 	"offduty/ui/export"
 )
@@ -37,21 +39,23 @@ with no shifts still gets a calendar that apps accept (it holds the office's tim
 OFFICER is a badge (any case) or an officer's numeric id (#ID is always an id); a badge
 used in two agencies is refused: give the id. Without -o, or with -o -, the calendar goes to
 stdout (over SSH always: ssh ... > shifts.ics); a file is replaced atomically (written beside
-it, then renamed) and a one-line summary goes to stderr. Staff only.
+it, then renamed) and a one-line summary goes to stderr. Staff export any officer's; an
+officer user exports their own, without --officer (naming another officer is refused).
 Exit status: 0 written; 1 invalid input, an unknown or ambiguous officer, or a file that
 cannot be written, the message on stderr and nothing written; 2 refused by the user's role.`,
-		Example: "  offduty shifts export --officer WV1702 -o alyssa.ics\n  ssh -p 2222 office shifts export --officer WV1702 > alyssa.ics",
-		Args:    noArgs,
+		Example: "  offduty shifts export --officer WV1702 -o alyssa.ics\n  ssh -p 2222 office shifts export --officer WV1702 > alyssa.ics\n" +
+			"  ssh -p 2222 office shifts export > my-shifts.ics    (an officer user: their own)",
+		Args: noArgs,
 	}
 	f := c.Flags()
-	f.StringVar(&officer, "officer", "", "the officer: `BADGE` (any case) or numeric id, #ID for an id only (required)")
+	f.StringVar(&officer, "officer", "", "the officer: `BADGE` (any case) or numeric id, #ID for an id only (required for staff; an officer user's own by default)")
 	f.StringVar(&format, "format", "ics", "output `FORMAT`: ics (iCalendar, RFC 5545)")
 	outputFlag(f, &out, "write to `FILE`, replaced atomically; - or none writes to stdout")
 	f.StringVar(&from, "from", "", "shifts that end after this day's start, `YYYY-MM-DD` office time (default: the clock)")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		const label = "shifts export"
 		who := strings.TrimSpace(officer)
-		if who == "" {
+		if who == "" && (e.remote == nil || e.remote.User.Role != store.RoleOfficer) { // an officer user's own by default
 			return fail(ExitInvalid, "%s: --officer is required: a badge such as WV1702, or an officer's id", label)
 		}
 		if f := strings.ToLower(strings.TrimSpace(format)); f != "ics" {
@@ -83,16 +87,25 @@ cannot be written, the message on stderr and nothing written; 2 refused by the u
 		if err != nil {
 			return storeFail(label, err)
 		}
-		if err := v.Need(store.PermRequest, "an officer's shifts"); err != nil {
-			return storeFail(label, err)
-		}
-		o, err := shiftsOfficer(ctx, s, label, who)
-		if err != nil {
-			return err
-		}
-		shifts, err := s.OfficerShifts(ctx, e.actor(), o.ID, since, 0)
-		if err != nil {
-			return storeFail(label, err)
+		var o store.Officer
+		var shifts []store.OfficerShift
+		if v.IsOfficer() {
+			if o, shifts, err = ownShifts(ctx, s, e.actor(), v, label, who, since); err != nil {
+				return err
+			}
+		} else {
+			if err := v.Need(store.PermRequest, "an officer's shifts"); err != nil {
+				return storeFail(label, err)
+			}
+			if who == "" {
+				return fail(ExitInvalid, "%s: --officer is required: a badge such as WV1702, or an officer's id", label)
+			}
+			if o, err = shiftsOfficer(ctx, s, label, who); err != nil {
+				return err
+			}
+			if shifts, err = s.OfficerShifts(ctx, e.actor(), o.ID, since, 0); err != nil {
+				return storeFail(label, err)
+			}
 		}
 		if err := e.writeOut(out, 0o644, func(w io.Writer) error { return export.ShiftsICS(w, o, shifts, now, loc) }); err != nil {
 			return fail(ExitInvalid, "%s: %v", label, err)
@@ -147,3 +160,39 @@ func shiftsOfficer(ctx context.Context, s *store.Store, cmd, who string) (store.
 	return store.Officer{}, fail(ExitInvalid, "%s: badge %q is used in %d agencies: give the officer's numeric id with --officer: %s",
 		cmd, who, len(matches), strings.Join(list, ", "))
 }
+
+// ownShifts is an officer user's own calendar: their shifts that end after
+// since, held and not cancelled, soonest first. --officer may name
+// themselves; anyone else is refused.
+func ownShifts(ctx context.Context, s *store.Store, actor string, v store.Viewer, cmd, who string, since time.Time) (store.Officer, []store.OfficerShift, error) {
+	if who != "" {
+		other, err := shiftsOfficer(ctx, s, cmd, who)
+		if err != nil {
+			return store.Officer{}, nil, err
+		}
+		if other.ID != v.OfficerID {
+			return store.Officer{}, nil, fail(ExitRefused, "%s: %s is an officer user: they export their own shifts only (leave out --officer)", cmd, v.Name)
+		}
+	}
+	o, err := s.OfficerByID(ctx, v.OfficerID)
+	if err != nil {
+		return o, nil, storeFail(cmd, err)
+	}
+	// a shift lasts at most a day: one ending after since started after since minus that
+	mine, err := s.MyShifts(ctx, actor, since.Add(-pricing.MaxShiftMinutes*time.Minute), since.AddDate(ownShiftsYears, 0, 0))
+	if err != nil {
+		return o, nil, storeFail(cmd, err)
+	}
+	var out []store.OfficerShift
+	for _, m := range mine {
+		if !m.End.After(since) || m.JobStatus == store.StatusCancelled {
+			continue
+		}
+		out = append(out, m.OfficerShift)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return o, out, nil
+}
+
+// ownShiftsYears is how far ahead an officer's own calendar reaches.
+const ownShiftsYears = 3

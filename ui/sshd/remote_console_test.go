@@ -130,8 +130,8 @@ func TestRemoteConsoleNeverOpensServerFiles(t *testing.T) {
 	tm.send(keyEsc)
 	tm.settle(150*time.Millisecond, 2*time.Second) // an esc right before a key would read as alt+key
 
-	// the Job screen: Audit, Today, then enter opens the first job; m shows the attach command
-	tm.send(keyTab + keyTab)
+	// the Job screen: f2 jumps to the first tab, Today, then enter opens the first job; m shows the attach command
+	tm.send("\x1bOQ")
 	tm.settle(150*time.Millisecond, 2*time.Second)
 	tm.send(keyEnter)
 	if !tm.waitFor(5*time.Second, "Post orders") {
