@@ -23,6 +23,27 @@ type Cancellation struct {
 	From time.Time
 
 	WorkedMinutes int // minutes already worked, per affected position
+
+	// Terms are the cancellation terms of the job's card (its
+	// CancelTerms); zero fields are RULES.md's 24 h and 48 h.
+	Terms Terms
+}
+
+// Terms are a rate card's cancellation terms.
+type Terms struct {
+	AdminMinutes int // the admin fee is charged for the first AdminMinutes of each removed position
+	LateMinutes  int // a cancellation less than LateMinutes before the start adds the officer share
+}
+
+// resolved is t with zero fields replaced by RULES.md's defaults.
+func (t Terms) resolved() Terms {
+	if t.AdminMinutes == 0 {
+		t.AdminMinutes = DefaultCancelAdminMinutes
+	}
+	if t.LateMinutes == 0 {
+		t.LateMinutes = DefaultCancelLateMinutes
+	}
+	return t
 }
 
 // FeeLine is one line of a cancellation fee.
@@ -33,13 +54,18 @@ type FeeLine struct {
 	Minutes int
 	Rate    decimal.Decimal // per hour
 	Amount  decimal.Decimal
+	// Term is the card's term the line applies: the admin-fee hours of an
+	// admin line, the late window of an officer line (minutes; zero, as in
+	// lines saved before cards had terms: 24 h and 48 h).
+	Term int `json:",omitempty"`
 }
 
 // Describe is the line in words.
 func (l FeeLine) Describe() string {
-	what := "admin fee, first 24 h"
+	t := Terms{AdminMinutes: l.Term, LateMinutes: l.Term}.resolved()
+	what := "admin fee, first " + FormatHours(t.AdminMinutes)
 	if l.Kind == "officer" {
-		what = "officer share inside 48 h"
+		what = "officer share inside " + FormatHours(t.LateMinutes)
 	}
 	noun := string(l.Class)
 	if l.Count != 1 {
@@ -59,12 +85,19 @@ type Fee struct {
 
 // Within48 reports whether a cancellation at `at` falls inside 48 hours of start
 // (exactly 48 h before is not inside).
-func Within48(start, at time.Time) bool { return start.Sub(at) < 48*time.Hour }
+func Within48(start, at time.Time) bool { return WithinLate(start, at, DefaultCancelLateMinutes) }
 
-// CancellationFee computes the fee of RULES.md "Cancellation and reduction":
-// always the admin fee for the first 24 hours of what is removed, and inside
-// 48 hours of the start, the officer share for the greater of the hours worked
-// or the minimum, per removed position.
+// WithinLate reports whether a cancellation at `at` falls inside the late
+// window (minutes) before start; exactly the window before is not inside.
+func WithinLate(start, at time.Time, window int) bool {
+	return start.Sub(at) < time.Duration(window)*time.Minute
+}
+
+// CancellationFee computes the fee of RULES.md "Cancellation and reduction"
+// under the card's terms (c.Terms, by default 24 h and 48 h): always the
+// admin fee for the first admin-fee hours of what is removed, and inside
+// the late window before the start, the officer share for the greater of
+// the hours worked or the minimum, per removed position.
 func CancellationFee(c Cancellation) (Fee, error) {
 	f := Fee{Total: decimal.Zero, Admin: decimal.Zero, Officer: decimal.Zero}
 	q := c.Quote
@@ -88,11 +121,13 @@ func CancellationFee(c Cancellation) (Fee, error) {
 		f.Notes = append(f.Notes, "not yet approved: no fee")
 		return f, nil
 	}
-	inside := Within48(q.Start, c.At)
+	terms := c.Terms.resolved()
+	late, adminH := FormatHours(terms.LateMinutes), FormatHours(terms.AdminMinutes)
+	inside := WithinLate(q.Start, c.At, terms.LateMinutes)
 	if inside {
-		f.Notes = append(f.Notes, "inside 48 h of the start: officer share for the greater of hours worked or the minimum")
+		f.Notes = append(f.Notes, "inside "+late+" of the start: officer share for the greater of hours worked or the minimum")
 	} else {
-		f.Notes = append(f.Notes, "more than 48 h before the start: admin fee for the first 24 h only")
+		f.Notes = append(f.Notes, "more than "+late+" before the start: admin fee for the first "+adminH+" only")
 	}
 	for _, cl := range []struct {
 		class Class
@@ -119,8 +154,8 @@ func CancellationFee(c Cancellation) (Fee, error) {
 		if len(spans) == 0 {
 			continue
 		}
-		// Admin fee over the first 24 hours of what is removed, at the rate in force.
-		left := 24 * 60
+		// Admin fee over the first admin-fee hours of what is removed, at the rate in force.
+		left := terms.AdminMinutes
 		adminAt := map[string]int{}
 		var order []decimal.Decimal
 		take := func(rate decimal.Decimal, m int) {
@@ -142,12 +177,12 @@ func CancellationFee(c Cancellation) (Fee, error) {
 			}
 		}
 		for _, r := range order {
-			f.add(FeeLine{Kind: "admin", Class: cl.class, Count: cl.count, Minutes: adminAt[r.String()], Rate: r})
+			f.add(FeeLine{Kind: "admin", Class: cl.class, Count: cl.count, Minutes: adminAt[r.String()], Rate: r, Term: c.Terms.AdminMinutes})
 		}
 		if inside {
 			m := max(c.WorkedMinutes, c.Minimum)
 			if m > 0 {
-				f.add(FeeLine{Kind: "officer", Class: cl.class, Count: cl.count, Minutes: m, Rate: spans[0].Rate.Officer})
+				f.add(FeeLine{Kind: "officer", Class: cl.class, Count: cl.count, Minutes: m, Rate: spans[0].Rate.Officer, Term: c.Terms.LateMinutes})
 			}
 		}
 	}

@@ -15,8 +15,9 @@ import (
 type Holiday struct {
 	Key  string // stable identifier, e.g. "christmas-eve"
 	Name string // shown on quotes
-	Rule string // a builtin key, "MM-DD", or "N WEEKDAY MONTH [+D]" (N may be "last")
+	Rule string // a builtin key, "MM-DD", "N WEEKDAY MONTH [+D]" (N may be "last"), or a one-off "YYYY-MM-DD"
 	cal  *cal.Holiday
+	year int // a one-off date's year; 0 for a rule that recurs every year
 }
 
 // The holidays that rickar/cal's us package lacks.
@@ -59,16 +60,80 @@ func StandardHolidays() []Holiday {
 //   - a builtin key such as "thanksgiving" or "christmas-eve";
 //   - "MM-DD", a fixed date, e.g. "07-24";
 //   - "N WEEKDAY MONTH [+D|-D]", the Nth weekday of a month, N = 1..5 or "last",
-//     optionally shifted by D days, e.g. "3 mon jan", "last mon may", "4 thu nov +1".
+//     optionally shifted by D days, e.g. "3 mon jan", "last mon may", "4 thu nov +1";
+//   - "YYYY-MM-DD", a one-off date that holds that year only, e.g. "2027-03-15".
 func NewHoliday(key, name, rule string) (Holiday, error) {
-	h, err := parseRule(rule)
+	h, year, err := parseRule(rule)
 	if err != nil {
 		return Holiday{}, err
 	}
 	if strings.TrimSpace(name) == "" {
 		return Holiday{}, fmt.Errorf("holiday %q needs a name", key)
 	}
-	return Holiday{Key: key, Name: name, Rule: strings.TrimSpace(rule), cal: h}, nil
+	return Holiday{Key: key, Name: name, Rule: strings.TrimSpace(rule), cal: h, year: year}, nil
+}
+
+// OneOff reports whether the holiday is a single date, and which (a civil
+// date at UTC midnight).
+func (h Holiday) OneOff() (time.Time, bool) {
+	if h.cal == nil {
+		c, year, err := parseRule(h.Rule)
+		if err != nil || year == 0 {
+			return time.Time{}, false
+		}
+		return time.Date(year, c.Month, c.Day, 0, 0, 0, 0, time.UTC), true
+	}
+	if h.year == 0 {
+		return time.Time{}, false
+	}
+	return time.Date(h.year, h.cal.Month, h.cal.Day, 0, 0, 0, 0, time.UTC), true
+}
+
+// Occurrences lists the holiday's dates (civil, at UTC midnight) in the
+// years from..to, in order: one a year for a rule, at most one for a
+// one-off date.
+func (h Holiday) Occurrences(from, to int) []time.Time {
+	var out []time.Time
+	for y := from; y <= to; y++ {
+		if m, d, ok := h.Date(y); ok {
+			out = append(out, time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+		}
+	}
+	return out
+}
+
+// Describe is the rule in words: "fixed date 07-24", "3rd Monday of
+// January", "one-off date Mon 15 Mar 2027", or the builtin's name.
+func (h Holiday) Describe() string {
+	r := strings.ToLower(strings.TrimSpace(h.Rule))
+	for _, b := range builtin {
+		if r == b.key {
+			return "standard: " + b.name
+		}
+	}
+	if d, ok := h.OneOff(); ok {
+		return "one-off " + d.Format("Mon 02 Jan 2006")
+	}
+	c, _, err := parseRule(r)
+	if err != nil {
+		return h.Rule
+	}
+	if c.Day != 0 {
+		return fmt.Sprintf("every %s %d", c.Month, c.Day)
+	}
+	nth := map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}[c.Offset]
+	out := fmt.Sprintf("%s %s of %s", nth, c.Weekday, c.Month)
+	switch {
+	case c.CalcOffset == 1:
+		out = "day after the " + out
+	case c.CalcOffset > 1:
+		out = fmt.Sprintf("%d days after the %s", c.CalcOffset, out)
+	case c.CalcOffset == -1:
+		out = "day before the " + out
+	case c.CalcOffset < -1:
+		out = fmt.Sprintf("%d days before the %s", -c.CalcOffset, out)
+	}
+	return out
 }
 
 var monthNames = map[string]time.Month{}
@@ -87,25 +152,37 @@ func init() {
 	}
 }
 
-func parseRule(rule string) (*cal.Holiday, error) {
+// parseRule compiles a rule; year is set (and the rule holds that year
+// only) for a one-off date "YYYY-MM-DD".
+func parseRule(rule string) (*cal.Holiday, int, error) {
 	r := strings.ToLower(strings.TrimSpace(rule))
 	for _, b := range builtin {
 		if r == b.key {
-			return b.h, nil
+			return b.h, 0, nil
 		}
 	}
-	bad := fmt.Errorf("holiday rule %q: use a known holiday, MM-DD, or \"N weekday month [+days]\" (e.g. \"3 mon jan\", \"last mon may\")", rule)
+	bad := fmt.Errorf("holiday rule %q: use a known holiday, MM-DD, \"N weekday month [+days]\" (e.g. \"3 mon jan\", \"last mon may\") or a one-off date YYYY-MM-DD", rule)
+	if len(r) == 10 && r[4] == '-' && r[7] == '-' {
+		d, err := time.Parse("2006-01-02", r)
+		if err != nil {
+			return nil, 0, fmt.Errorf("holiday date %q is not a real date (YYYY-MM-DD)", rule)
+		}
+		if err := CheckYear("holiday date "+r, d.Year()); err != nil {
+			return nil, 0, err
+		}
+		return &cal.Holiday{Month: d.Month(), Day: d.Day(), Func: cal.CalcDayOfMonth}, d.Year(), nil
+	}
 	if len(r) == 5 && r[2] == '-' {
 		m, err1 := strconv.Atoi(r[:2])
 		d, err2 := strconv.Atoi(r[3:])
 		if err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m)) {
-			return nil, bad
+			return nil, 0, bad
 		}
-		return &cal.Holiday{Month: time.Month(m), Day: d, Func: cal.CalcDayOfMonth}, nil
+		return &cal.Holiday{Month: time.Month(m), Day: d, Func: cal.CalcDayOfMonth}, 0, nil
 	}
 	f := strings.Fields(r)
 	if len(f) < 3 || len(f) > 4 {
-		return nil, bad
+		return nil, 0, bad
 	}
 	var n int
 	if f[0] == "last" {
@@ -113,27 +190,27 @@ func parseRule(rule string) (*cal.Holiday, error) {
 	} else {
 		v, err := strconv.Atoi(f[0])
 		if err != nil || v < 1 || v > 5 {
-			return nil, bad
+			return nil, 0, bad
 		}
 		n = v
 	}
 	wd, ok := weekdayNames[f[1]]
 	if !ok {
-		return nil, bad
+		return nil, 0, bad
 	}
 	mo, ok := monthNames[f[2]]
 	if !ok {
-		return nil, bad
+		return nil, 0, bad
 	}
 	off := 0
 	if len(f) == 4 {
 		v, err := strconv.Atoi(f[3])
 		if err != nil || v < -7 || v > 7 {
-			return nil, bad
+			return nil, 0, bad
 		}
 		off = v
 	}
-	return &cal.Holiday{Month: mo, Weekday: wd, Offset: n, CalcOffset: off, Func: cal.CalcWeekdayOffset}, nil
+	return &cal.Holiday{Month: mo, Weekday: wd, Offset: n, CalcOffset: off, Func: cal.CalcWeekdayOffset}, 0, nil
 }
 
 func daysIn(m time.Month) int {
@@ -143,12 +220,15 @@ func daysIn(m time.Month) int {
 // Date returns the holiday's actual (not observed) date in the given year,
 // and false if it does not occur that year.
 func (h Holiday) Date(year int) (time.Month, int, bool) {
-	c := h.cal
+	c, once := h.cal, h.year
 	if c == nil {
 		var err error
-		if c, err = parseRule(h.Rule); err != nil {
+		if c, once, err = parseRule(h.Rule); err != nil {
 			return 0, 0, false
 		}
+	}
+	if once != 0 && once != year {
+		return 0, 0, false // a one-off date holds its own year only
 	}
 	actual, _ := c.Calc(year)
 	if actual.IsZero() || actual.Year() != year {

@@ -215,7 +215,9 @@ func positionByID(ctx context.Context, q querier, id int64) (positionRow, error)
 }
 
 // candidates ranks the agency's officers for a position: eligible first, by
-// fewest hours this month, then seniority; then the others with their reasons.
+// fewest hours this month, then seniority; then the others with their
+// reasons: Eligibility's and their standing's (StandingReasons: leave,
+// suspension, restricted duty, a certification the job requires).
 func candidates(ctx context.Context, q querier, p positionRow, j Job) ([]Candidate, error) {
 	a, err := agencyByID(ctx, q, j.AgencyID)
 	if err != nil {
@@ -245,11 +247,16 @@ func candidates(ctx context.Context, q querier, p positionRow, j Job) ([]Candida
 	if err != nil {
 		return nil, err
 	}
+	sd, err := loadStanding(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Candidate, len(offs))
 	for i, o := range offs {
 		b := bk[o.ID]
+		sup := p.class == "supervisor"
 		out[i] = Candidate{Officer: o, WeekMinutes: minutesStarting(b, ws, ws.AddDate(0, 0, 7)), MonthMinutes: minutesStarting(b, ms, ms.AddDate(0, 1, 0)),
-			Reasons: Eligibility(o, b, p.start, p.end, p.class == "supervisor", a.Loc)}
+			Reasons: withStanding(Eligibility(o, b, p.start, p.end, sup, a.Loc), sd.reasons(o, j, p.start, p.end, sup, a.Loc))}
 	}
 	sort.SliceStable(out, func(i, k int) bool {
 		ci, ck := out[i], out[k]
@@ -287,9 +294,11 @@ func (s *Store) Candidates(ctx context.Context, positionID int64) ([]Candidate, 
 
 // Assign puts an officer in an open position of an approved, scheduled or
 // running job. Inside the write transaction it checks agency, activity, rank,
-// overlap, the weekly cap, 16 h a day and 8 h rest; override (a supervisor's
-// written reason) lifts the caps but never an overlap, a rank or an inactive
-// officer. The job becomes scheduled when every position is filled.
+// overlap, standing (leave, suspension, restricted duty, a required
+// certification current through the shift's end), the weekly cap, 16 h a
+// day and 8 h rest; override (a supervisor's written reason) lifts the caps
+// but never an overlap, a rank, standing or an inactive officer. The job
+// becomes scheduled when every position is filled.
 func (s *Store) Assign(ctx context.Context, actor string, positionID, officerID int64, override string) error {
 	override = Clean(override, false)
 	if err := limitText("override", "override reason", override, MaxOverrideReason); err != nil {

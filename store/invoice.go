@@ -727,7 +727,9 @@ func invoiceCustomers(ctx context.Context, q querier, customerID int64) ([]Custo
 	return out, nil
 }
 
-const invoiceCols = `i.id, coalesce(i.number, ''), i.customer_id, c.name, c.address, c.email, i.cycle, i.period_start, i.period_end, i.state,
+// An issued invoice names the bill-to it was issued with (bill_name,
+// bill_address); a draft, the account's current one.
+const invoiceCols = `i.id, coalesce(i.number, ''), i.customer_id, coalesce(i.bill_name, c.name), coalesce(i.bill_address, c.address), c.email, i.cycle, i.period_start, i.period_end, i.state,
 	i.terms_days, i.issued_on, i.due_on, i.paid_on, i.paid_ref, i.void_reason, i.subtotal, i.total, i.created_at, i.created_by`
 
 func scanInvoice(sc interface{ Scan(...any) error }) (Invoice, error) {
@@ -940,9 +942,10 @@ func (s *Store) IssueInvoice(ctx context.Context, actor string, id int64, on tim
 			return err
 		}
 		number = fmt.Sprintf("%04d-%06d", day.Year(), last)
-		due := day.AddDate(0, 0, inv.TermsDays)
-		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET state = 'issued', number = ?, issued_on = ?, due_on = ?, updated_at = ? WHERE id = ?`,
-			number, day.Format(dateLayout), due.Format(dateLayout), fmtTime(s.now()), id); err != nil {
+		due := day.AddDate(0, 0, inv.TermsDays) // terms 0: due on receipt, the issue date
+		// The bill-to is kept as issued: a later edit or merge of the account leaves it.
+		if _, err := tx.ExecContext(ctx, `UPDATE invoices SET state = 'issued', number = ?, issued_on = ?, due_on = ?, bill_name = ?, bill_address = ?, updated_at = ? WHERE id = ?`,
+			number, day.Format(dateLayout), due.Format(dateLayout), inv.CustomerName, inv.BillTo, fmtTime(s.now()), id); err != nil {
 			return err
 		}
 		if err := s.setJobStatuses(ctx, tx, actor, id, StatusCompleted, StatusInvoiced); err != nil {

@@ -216,7 +216,7 @@ func (s *Store) CreateJobs(ctx context.Context, actor string, in JobInput) ([]in
 			if in.CustomerID, err = s.createCustomer(ctx, tx, actor, *in.NewCustomer); err != nil {
 				return err
 			}
-		} else if _, err := customerByID(ctx, tx, in.CustomerID); err != nil {
+		} else if err := checkRequestAccount(ctx, tx, in.CustomerID, in.PONumber); err != nil { // not merged away; a PO where the account requires one
 			return err
 		}
 		if in.NewSite != nil {
@@ -344,7 +344,7 @@ func (s *Store) UpdateJob(ctx context.Context, actor string, id int64, in JobInp
 		if err != nil {
 			return err
 		}
-		pa, err := pricedAgency(ctx, tx, a, j.Received)
+		pa, err := jobPricing(ctx, tx, a, j) // the job's own card: a new card never re-prices it
 		if err != nil {
 			return err
 		}
@@ -352,6 +352,8 @@ func (s *Store) UpdateJob(ctx context.Context, actor string, id int64, in JobInp
 			if in.CustomerID, err = s.createCustomer(ctx, tx, actor, *in.NewCustomer); err != nil {
 				return err
 			}
+		} else if err := checkRequestAccount(ctx, tx, in.CustomerID, in.PONumber); err != nil { // not merged away; a PO where the account requires one
+			return err
 		}
 		if in.NewSite != nil {
 			ns := *in.NewSite

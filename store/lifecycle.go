@@ -131,7 +131,7 @@ func (s *Store) planFee(ctx context.Context, q querier, j Job, plan CancelPlan) 
 	if whole {
 		worked = int(min(max(plan.At.Sub(j.Start), 0), j.End.Sub(j.Start)) / time.Minute)
 	}
-	fee, err = pricing.CancellationFee(pricing.Cancellation{Quote: quote, Minimum: card.MinimumMinutes, Approved: j.Status != StatusRequested,
+	fee, err = pricing.CancellationFee(pricing.Cancellation{Quote: quote, Minimum: card.MinimumMinutes, Terms: card.CancelTerms(), Approved: j.Status != StatusRequested,
 		At: plan.At, Officers: offs, Supervisors: sups, WorkedMinutes: worked})
 	if err != nil {
 		return fee, 0, 0, false, &Error{Code: EInvalid, Message: err.Error()}

@@ -402,7 +402,7 @@ func (s *Store) tellInvoiceIssued(ctx context.Context, tx *sql.Tx, invoiceID int
 		fmt.Sprintf("Lines: %d (%d officer shifts)", len(inv.Lines), shifts),
 		"Total: "+total,
 		"Issued: "+inv.IssuedOn.Format("Mon 02 Jan 2006"),
-		fmt.Sprintf("Due: %s (%d days)", due, inv.TermsDays),
+		fmt.Sprintf("Due: %s (%s)", due, TermsText(inv.TermsDays)),
 	)
 	for _, a := range addrs {
 		if _, err := s.post(ctx, tx, Message{Kind: MsgInvoiceIssued, To: a, ToName: inv.CustomerName, InvoiceID: inv.ID,

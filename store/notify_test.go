@@ -453,7 +453,7 @@ func TestNotifyInvoiceIssued(t *testing.T) {
 	want(t, "issue", got, "customer.invoice "+acctAddr, "customer.invoice "+coraAddr)
 	for _, m := range got {
 		has(t, m, []string{"Invoice " + number, "$456.00", "due Wed 03 Feb 2027"}, "Total: $456.00", "Period: 01 Dec 2026 to 31 Dec 2026",
-			"Due: Wed 03 Feb 2027 (30 days)", "attached")
+			"Due: Wed 03 Feb 2027 (net 30 days)", "attached")
 		if m.InvoiceID != invs[0].ID {
 			t.Errorf("invoice message without its invoice: %d", m.InvoiceID)
 		}

@@ -405,8 +405,8 @@ func shiftPay(a *pricing.Agency, j Job, p Position) (int, decimal.Decimal) {
 // OpenShifts lists the open positions an officer user may take, by start:
 // positions of its agency's approved or scheduled jobs starting after now
 // for which it is eligible by the dispatcher's rules (active, rank, no
-// overlap, weekly cap, 16 h a day, 8 h rest) and, inside a job's fairness
-// window, at or below the agency's median month. Officer users only.
+// overlap, standing, weekly cap, 16 h a day, 8 h rest) and, inside a job's
+// fairness window, at or below the agency's median month. Officer users only.
 func (s *Store) OpenShifts(ctx context.Context, actor string) ([]OpenShift, error) {
 	var out []OpenShift
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -462,6 +462,10 @@ func (s *Store) OpenShifts(ctx context.Context, actor string) ([]OpenShift, erro
 		if err != nil {
 			return err
 		}
+		sd, err := loadStanding(ctx, tx, []int64{o.ID})
+		if err != nil {
+			return err
+		}
 		jobs := map[int64]Job{}
 		windows := map[int64]time.Time{}
 		loads := map[time.Time]monthLoad{}
@@ -479,6 +483,9 @@ func (s *Store) OpenShifts(ctx context.Context, actor string) ([]OpenShift, erro
 				if windows[p.jobID], err = s.fairUntil(ctx, tx, set, p.jobID); err != nil {
 					return err
 				}
+			}
+			if len(sd.reasons(o, j, p.start, p.end, p.class == "supervisor", a.Loc)) > 0 {
+				continue // leave, suspension, restricted duty or a certification (StandingReasons)
 			}
 			until := windows[p.jobID]
 			if !until.IsZero() {
@@ -511,7 +518,7 @@ func (s *Store) OpenShifts(ctx context.Context, actor string) ([]OpenShift, erro
 // takeable checks, inside the write transaction, that officer o may take
 // position p of job j now by the dispatcher's rules: the job takes
 // officers, the position is open, the officer is of the job's agency and
-// eligible (candidates: active, rank, overlap, caps, rest). No cap is
+// eligible (candidates: active, rank, overlap, standing, caps, rest). No cap is
 // overridden here.
 func takeable(ctx context.Context, tx *sql.Tx, p positionRow, j Job, o Officer, self bool) error {
 	switch j.Status {

@@ -57,18 +57,24 @@ func tabsFor(role string) []int {
 	case store.RoleOperator:
 		return []int{tabRequests, tabToday, tabCalendar}
 	case store.RoleDispatcher:
-		return []int{tabToday, tabRequests, tabCalendar, tabOfficers}
+		return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabCustomers} // Customers read-only
 	case store.RoleOfficer:
 		return []int{tabMyShifts, tabOpenShifts, tabMyPay} // their own shifts and pay, and what they may take
 	case store.RoleAgency:
 		return []int{tabRoster} // its own officers' details, read-only
 	}
-	return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabInvoices, tabPayroll, tabAudit, tabOutbox, tabSettings, tabReports}
+	return []int{tabToday, tabRequests, tabCalendar, tabOfficers, tabCustomers, tabInvoices, tabPayroll, tabAudit, tabOutbox, tabSettings, tabReports, tabAgencies}
 }
 
 func (a *App) tabName(t int) string {
 	if t == tabReports {
 		return "Reports"
+	}
+	if t == tabCustomers {
+		return "Customers"
+	}
+	if t == tabAgencies {
+		return "Agencies"
 	}
 	if n, ok := adminTabNames[t]; ok {
 		return n
@@ -107,10 +113,12 @@ type App struct {
 	aud   *auditModel
 	adm   *adminScreens
 	rep   *reportsModel
-	self  *selfService // the officer's and the agency's tabs
-	form  *formModel   // the request form, over any tab
-	job   *jobScreen   // the Job screen, over any tab
-	hint  *remoteHint  // over SSH: the command a file key stands for, over everything
+	agc   *agenciesModel  // the Agencies tab (supervisors)
+	cust  *customersModel // the Customers tab (supervisors; dispatchers read)
+	self  *selfService    // the officer's and the agency's tabs
+	form  *formModel      // the request form, over any tab
+	job   *jobScreen      // the Job screen, over any tab
+	hint  *remoteHint     // over SSH: the command a file key stands for, over everything
 	help  help.Model
 	full  bool
 
@@ -138,6 +146,8 @@ func New(o Options) *App {
 	a.help.Styles = help.DefaultStyles(true)
 	a.adm = newAdminScreens(c)
 	a.rep = newReports(c)
+	a.agc = newAgencies(c)
+	a.cust = newCustomers(c)
 	a.self = newSelfService(c)
 	a.tabs = tabsFor(o.Role)
 	a.tab = a.tabs[0]
@@ -260,6 +270,12 @@ func (a *App) tabLoads() []tea.Cmd {
 	if slices.Contains(a.tabs, tabReports) {
 		cmds = append(cmds, a.rep.autoload())
 	}
+	if slices.Contains(a.tabs, tabCustomers) {
+		cmds = append(cmds, a.cust.load())
+	}
+	if slices.Contains(a.tabs, tabAgencies) {
+		cmds = append(cmds, a.agc.load())
+	}
 	return cmds
 }
 
@@ -301,6 +317,12 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.rep.Update(rm)
 	}
 	if cmd, ok := a.routeAdmin(msg); ok { // the Outbox and Settings tabs
+		return a, cmd
+	}
+	if cmd, ok := a.routeCustomers(msg); ok { // the Customers tab
+		return a, cmd
+	}
+	if cmd, ok := a.routeAgencies(msg); ok { // the Agencies tab
 		return a, cmd
 	}
 	switch msg := msg.(type) {
@@ -529,6 +551,12 @@ func (a *App) active() tabScreen {
 	if a.tab == tabReports {
 		return a.rep
 	}
+	if a.tab == tabCustomers {
+		return a.cust
+	}
+	if a.tab == tabAgencies {
+		return a.agc
+	}
 	if s := a.adm.screen(a.tab); s != nil {
 		return s
 	}
@@ -604,6 +632,9 @@ func (a *App) key(km tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(km, a.c.Keys.Quit):
 		return a.quit()
+	case key.Matches(km, a.c.Keys.New) && a.tab == tabAgencies && a.job == nil: // n: a new rate card
+		a.clearMsg()
+		return a.agc.Update(km)
 	case key.Matches(km, a.c.Keys.New):
 		if !a.c.mayRequest() {
 			a.setErr("%s", newRefusal(a.c.Role))
@@ -732,7 +763,7 @@ func (a *App) keys() keyMap {
 	}
 	globals := []key.Binding{g.Help, g.Quit}
 	more := []key.Binding{g.NextTab, g.PrevTab, g.Help, g.Quit}
-	if a.c.mayRequest() { // a customer requests for its own account; an officer's n answers why
+	if a.c.mayRequest() && a.tab != tabAgencies { // a customer requests for its own account; an officer's n answers why (on Agencies n is a new card)
 		more = append(more, g.New)
 	}
 	full := append(h.FullHelp(), more)
@@ -873,9 +904,20 @@ func (a *App) tabBar() (string, []tabSpan) {
 		}
 		return n
 	}
-	short := tabsW(false)+len(clock) > w // narrow: short names keep every tab in sight
-	if tabsW(short)+len(clock) > w {     // narrower: the time alone (the date is on the status line)
-		clock = now.Format("15:04") + " "
+	// Narrower: the tabs' full names before the date, then before the time
+	// (the status line has both); then short names, which keep every tab in
+	// sight, with the time if it fits.
+	short := false
+	for _, c := range []string{clock, now.Format("15:04") + " ", ""} {
+		if clock = c; tabsW(false)+len(clock) <= w {
+			break
+		}
+	}
+	if tabsW(false)+len(clock) > w {
+		short, clock = true, now.Format("15:04")+" "
+		if tabsW(true)+len(clock) > w {
+			clock = ""
+		}
 	}
 	x := width(bar)
 	spans := make([]tabSpan, 0, len(a.tabs))
@@ -1025,6 +1067,8 @@ func (a *App) openEditors(buf []any) []any {
 	}
 	buf = a.self.editors(buf)
 	buf = a.adm.editors(buf)
+	buf = a.cust.editors(buf)
+	buf = a.agc.editors(buf)
 	if a.rep.prompt != nil {
 		buf = append(buf, a.rep.prompt)
 	}

@@ -58,11 +58,15 @@ func (m *invoicesModel) exportPrompt(inv store.Invoice) tea.Cmd {
 				if err != nil {
 					return exportedMsg{err: err}
 				}
+				issuer, err := st.InvoiceOffice(context.Background(), id) // the office as issued
+				if err != nil {
+					return exportedMsg{err: err}
+				}
 				err = export.WriteNew(p, func(w io.Writer) error {
 					if ext == ".csv" {
 						return export.InvoiceCSV(w, full)
 					}
-					return export.InvoicePDF(w, full, export.DefaultOffice)
+					return export.InvoicePDF(w, full, issuer)
 				})
 				return exportedMsg{what: fmt.Sprintf("Exported %s to %s", invName(full), p), err: err}
 			}

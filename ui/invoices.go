@@ -670,7 +670,7 @@ func (m *invoicesModel) invoiceView(inv store.Invoice, height int) string {
 	}
 	out = append(out, fit("", w-24)+right("Subtotal "+pricing.FormatMoney(inv.Subtotal), 24))
 	out = append(out, st.Total.Render(fit("", w-24)+right("Total $"+pricing.FormatMoney(inv.Total), 24)))
-	terms := fmt.Sprintf("Terms: net %d days.", inv.TermsDays)
+	terms := "Terms: " + store.TermsText(inv.TermsDays) + "."
 	if inv.State == store.InvoicePaid {
 		terms += " Paid " + inv.PaidOn.Format("02 Jan 2006") + " " + safe(inv.PaidRef)
 	}

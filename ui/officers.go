@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,13 +17,19 @@ import (
 )
 
 // officersModel is the Officers tab: a searchable roster by agency with
-// hours this week and month and next shifts; add, edit, deactivate.
+// hours this week and month and next shifts; add, edit, deactivate. Each
+// officer's standing (leave, suspension, restricted duty) and
+// certifications show in the detail pane; a name is marked with ! when a
+// certification lapses within store.CertWarnDays (or has lapsed), and with
+// the standing of today. Supervisors add periods (l), end or remove the
+// current one (x) and add or renew certifications (c).
 type officersModel struct {
 	c         *Common
 	keys      officerKeys
 	agencies  []store.Agency
 	list      []store.Officer
 	loads     map[int64]store.OfficerLoad
+	standing  map[int64]store.Standing
 	view      []int
 	cursor    int
 	offset    int
@@ -40,6 +47,7 @@ type officersModel struct {
 
 type officerKeys struct {
 	Up, Down, Filter, Agency, Add, Edit, Active key.Binding
+	Leave, EndLeave, Cert                       key.Binding
 }
 
 func newOfficers(c *Common) *officersModel {
@@ -47,17 +55,20 @@ func newOfficers(c *Common) *officersModel {
 	fi.Prompt = "/"
 	fi.Placeholder = "name, badge, rank, phone"
 	m := &officersModel{c: c, filter: fi, keys: officerKeys{
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
-		Down:   key.NewBinding(key.WithKeys("down", "j")),
-		Filter: key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		Agency: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "agency")),
-		Add:    key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "add")),
-		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Active: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/↓", "move")),
+		Down:     key.NewBinding(key.WithKeys("down", "j")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Agency:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "agency")),
+		Add:      key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "add")),
+		Edit:     key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Active:   key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "deactivate")),
+		Leave:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "leave")),
+		EndLeave: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "end leave")),
+		Cert:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cert")),
 	}}
 	// help offers only what the role may do; a refused key still answers why
 	if !c.can(store.PermAdmin) {
-		for _, k := range []*key.Binding{&m.keys.Add, &m.keys.Edit, &m.keys.Active} {
+		for _, k := range []*key.Binding{&m.keys.Add, &m.keys.Edit, &m.keys.Active, &m.keys.Leave, &m.keys.EndLeave, &m.keys.Cert} {
 			k.SetEnabled(false)
 		}
 	}
@@ -73,6 +84,10 @@ func (m *officersModel) refusal(km tea.KeyPressMsg) string {
 		return needs(m.c, "editing officers", store.PermAdmin)
 	case refused(km, m.keys.Active):
 		return needs(m.c, "deactivating officers", store.PermAdmin)
+	case refused(km, m.keys.Leave), refused(km, m.keys.EndLeave):
+		return needs(m.c, "recording leave", store.PermAdmin)
+	case refused(km, m.keys.Cert):
+		return needs(m.c, "recording certifications", store.PermAdmin)
 	}
 	return ""
 }
@@ -108,17 +123,18 @@ func (m *officersModel) ShortHelp() []key.Binding {
 	if m.confirm != nil {
 		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")), key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep"))}
 	}
-	return []key.Binding{m.keys.Filter, m.keys.Agency, m.keys.Add, m.keys.Edit, m.keys.Active}
+	return []key.Binding{m.keys.Filter, m.keys.Agency, m.keys.Add, m.keys.Edit, m.keys.Active, m.keys.Leave} // c and x: the full help
 }
 
 func (m *officersModel) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Filter, m.keys.Agency}, {m.keys.Add, m.keys.Edit, m.keys.Active}}
+	return [][]key.Binding{{m.keys.Up, m.keys.Filter, m.keys.Agency}, {m.keys.Add, m.keys.Edit, m.keys.Active}, {m.keys.Leave, m.keys.EndLeave, m.keys.Cert}}
 }
 
 type officersMsg struct {
 	agencies []store.Agency
 	list     []store.Officer
 	loads    map[int64]store.OfficerLoad
+	standing map[int64]store.Standing
 	err      error
 }
 
@@ -128,7 +144,8 @@ type officerSavedMsg struct {
 }
 
 func (m *officersModel) load() tea.Cmd {
-	st, now, loc := m.c.Store, m.c.Now(), m.c.Loc
+	st, now, loc, actor := m.c.Store, m.c.Now(), m.c.Loc, m.c.Actor
+	standing := m.c.can(store.PermDispatch) // the tab's readers: the store refuses anyone else
 	return func() tea.Msg {
 		ctx := context.Background()
 		var msg officersMsg
@@ -138,7 +155,12 @@ func (m *officersModel) load() tea.Cmd {
 		if msg.list, msg.err = st.Officers(ctx, 0); msg.err != nil {
 			return msg
 		}
-		msg.loads, msg.err = st.OfficerLoads(ctx, now, loc)
+		if msg.loads, msg.err = st.OfficerLoads(ctx, now, loc); msg.err != nil {
+			return msg
+		}
+		if standing {
+			msg.standing, msg.err = st.Standings(ctx, actor)
+		}
 		return msg
 	}
 }
@@ -181,7 +203,7 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 			a.Slug, a.Name = safe(a.Slug), safe(a.Name)
 			agencies[i] = a
 		}
-		m.agencies, m.list, m.loads, m.loaded, m.err = agencies, list, msg.loads, true, ""
+		m.agencies, m.list, m.loads, m.standing, m.loaded, m.err = agencies, list, msg.loads, msg.standing, true, ""
 		m.apply()
 		return nil
 	case officerSavedMsg:
@@ -254,6 +276,18 @@ func (m *officersModel) Update(msg tea.Msg) tea.Cmd {
 			}
 			return officerSavedMsg{what: what, err: err}
 		}}
+	case key.Matches(km, m.keys.Leave):
+		if o := m.selected(); o != nil {
+			return m.openLeaveForm(o)
+		}
+	case key.Matches(km, m.keys.EndLeave):
+		if o := m.selected(); o != nil {
+			m.askEndPeriod(o)
+		}
+	case key.Matches(km, m.keys.Cert):
+		if o := m.selected(); o != nil {
+			return m.openCertForm(o)
+		}
 	}
 	return nil
 }
@@ -386,7 +420,7 @@ func (m *officersModel) View(height int) string {
 	}
 	nameW := max(w-1-4-11-8-phoneW-5-6-6-2-16, 10)
 	out = append(out, st.Header.Render(fit(fmt.Sprintf(" %s %-3s %-10s %-7s %s%4s %5s %5s  %s", fit("Name", nameW), "Agy", "Rank", "Badge", fit("Phone", phoneW), "Cap", "Week", "Month", "Next shift"), w)))
-	bottom := 3 // the selected officer's details
+	bottom := 5 // the selected officer's details, standing and certifications
 	if m.confirm != nil || m.err != "" {
 		bottom++
 	}
@@ -397,9 +431,15 @@ func (m *officersModel) View(height int) string {
 		out = append(out, st.Muted.Render(truncate(" No officers match. / changes the search, f the agency.", w)))
 	}
 	now := m.c.Now()
+	today := m.todayDate()
 	for i := m.offset; i < len(m.view) && i < m.offset+rows; i++ {
 		o := m.list[m.view[i]]
 		l := m.loads[o.ID]
+		sd := m.standing[o.ID]
+		mark := " "
+		if len(sd.Expiring(today)) > 0 {
+			mark = "!" // a certification lapses within 30 days, or has
+		}
 		next := "—"
 		for _, b := range l.Next {
 			if b.End.After(now) {
@@ -415,8 +455,12 @@ func (m *officersModel) View(height int) string {
 		if !o.Active {
 			name += " (inactive)"
 		}
+		if mark := standingMark(sd, today); mark != "" { // the name gives way to the standing
+			name = truncate(name, max(nameW-width(mark), 4)) + mark
+		}
 		line := fit(fmt.Sprintf(" %s %-3s %-10s %-7s %s%4d %5s %5s  %s", fit(name, nameW), ag, safe(o.Rank), safe(o.Badge), fit(safe(o.Phone), phoneW),
 			o.WeeklyCapMinutes/60, pricing.FormatMinutes(l.WeekMinutes), pricing.FormatMinutes(l.MonthMinutes), next), w)
+		line = mark + line[1:]
 		switch {
 		case i == m.cursor:
 			line = st.Selected.Render(line)
@@ -439,11 +483,19 @@ func (m *officersModel) View(height int) string {
 		if len(next) == 0 {
 			next = []string{"none booked"}
 		}
+		sd := m.standing[o.ID]
+		stLine, certs := truncate(standingLine(sd, today), w), truncate(certLine(sd, today), w)
+		if len(sd.On(today)) > 0 {
+			stLine = st.Warn.Render(stLine)
+		}
+		if len(sd.Expiring(today)) > 0 {
+			certs = st.Warn.Render(certs)
+		}
 		out = append(out, st.Rule.Render(strings.Repeat("─", w)),
 			truncate(fmt.Sprintf(" %s · %s · %s · hired %s", safe(o.Name()), safe(o.Phone), safe(o.Email), o.HiredOn.Format("2006-01-02")), w),
-			truncate(" next shifts: "+strings.Join(next, ", "), w))
+			truncate(" next shifts: "+strings.Join(next, ", "), w), stLine, certs)
 	} else {
-		out = append(out, "", "", "")
+		out = append(out, "", "", "", "", "")
 	}
 	if m.confirm != nil {
 		out = append(out, st.Warn.Render(truncate(safe(m.confirm.title)+"  y/n", w)))
@@ -451,4 +503,234 @@ func (m *officersModel) View(height int) string {
 		out = append(out, st.Error.Render(truncate("✗ "+safe(m.err), w)))
 	}
 	return strings.Join(out, "\n")
+}
+
+// todayDate is the office's today as the store keeps a day (00:00 UTC).
+func (m *officersModel) todayDate() time.Time {
+	d := m.c.today()
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+}
+
+func dateOf(d Date) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// shortDay is "Fri 18 Dec", with the year when it is not today's.
+func shortDay(d, today time.Time) string {
+	if d.Year() != today.Year() {
+		return d.Format("Mon 02 Jan 2006")
+	}
+	return d.Format("Mon 02 Jan")
+}
+
+var kindNouns = map[string]string{store.StandingLeave: "leave", store.StandingSuspension: "suspension", store.StandingRestricted: "restricted duty"}
+
+var kindWords = map[string]string{store.StandingLeave: "on leave", store.StandingSuspension: "suspended", store.StandingRestricted: "restricted duty"}
+
+// periodWords is a period in the detail pane: "on leave Mon 14 Dec to Fri
+// 18 Dec: family (#3)".
+func periodWords(p store.StandingPeriod, today time.Time) string {
+	span := "from " + shortDay(p.From, today) + ", until further notice"
+	switch {
+	case !p.Open() && p.From.Equal(p.To):
+		span = "on " + shortDay(p.From, today)
+	case !p.Open():
+		span = shortDay(p.From, today) + " to " + shortDay(p.To, today)
+	}
+	return fmt.Sprintf("%s %s: %s (#%d)", kindWords[p.Kind], span, safe(p.Reason), p.ID)
+}
+
+// standingMark is what the list adds to a name: today's standing.
+func standingMark(st store.Standing, today time.Time) string {
+	on := st.On(today)
+	if len(on) == 0 {
+		return ""
+	}
+	return " (" + map[string]string{store.StandingLeave: "leave", store.StandingSuspension: "suspended", store.StandingRestricted: "restricted"}[on[0].Kind] + ")"
+}
+
+// standingLine is the detail pane's line on leave, suspension and restricted duty.
+func standingLine(st store.Standing, today time.Time) string {
+	var parts []string
+	for _, p := range st.On(today) {
+		parts = append(parts, periodWords(p, today))
+	}
+	if ahead := st.Ahead(today); len(ahead) > 0 {
+		parts = append(parts, "next: "+periodWords(ahead[0], today))
+	}
+	if len(parts) == 0 {
+		return " standing: on duty (no leave, suspension or restriction)"
+	}
+	return " standing: " + strings.Join(parts, " · ")
+}
+
+// certLine is the detail pane's line on certifications: an expiring one
+// first, marked with !.
+func certLine(st store.Standing, today time.Time) string {
+	if len(st.Certs) == 0 {
+		return " certifications: none"
+	}
+	certs := append([]store.Cert(nil), st.Certs...)
+	sort.SliceStable(certs, func(i, k int) bool { return certs[i].Expiring(today) && !certs[k].Expiring(today) })
+	var parts []string
+	for _, c := range certs {
+		n := c.DaysLeft(today)
+		switch {
+		case n < 0:
+			parts = append(parts, fmt.Sprintf("! %s EXPIRED %s", safe(c.Name), shortDay(c.Expires, today)))
+		case n <= store.CertWarnDays:
+			parts = append(parts, fmt.Sprintf("! %s expires %s (%d %s)", safe(c.Name), shortDay(c.Expires, today), n, plural(n, "day")))
+		default:
+			parts = append(parts, fmt.Sprintf("%s to %s", safe(c.Name), c.Expires.Format("02 Jan 2006")))
+		}
+	}
+	return " certifications: " + strings.Join(parts, " · ")
+}
+
+// openLeaveForm asks for a period of leave, suspension or restricted duty.
+func (m *officersModel) openLeaveForm(o *store.Officer) tea.Cmd {
+	today := m.c.today()
+	kinds := []string{store.StandingLeave, store.StandingSuspension, store.StandingRestricted}
+	var from *field
+	from = textField("From", "today", "first day", func(v string) (string, error) {
+		d, err := ParseDate(v, today)
+		if err != nil {
+			return "", err
+		}
+		return d.Echo(), nil
+	})
+	to := textField("To", "", "last day; empty: until further notice", func(v string) (string, error) {
+		if v == "" {
+			return "until further notice", nil
+		}
+		d, err := ParseDate(v, today)
+		if err != nil {
+			return "", err
+		}
+		if f, err := ParseDate(from.value(), today); err == nil && dateOf(d).Before(dateOf(f)) {
+			return "", fmt.Errorf("the last day is before the first")
+		}
+		return d.Echo() + ", inclusive", nil
+	})
+	reason := textField("Reason", "", "family, IA review, light duty…", func(v string) (string, error) {
+		if v == "" {
+			return "", fmt.Errorf("a reason is required")
+		}
+		return "", nil
+	}).max(store.MaxReason)
+	fields := []*field{choiceField("Kind", kinds, 0), from, to, reason}
+	id, name := o.ID, safe(o.Name())
+	m.form = newFieldForm("Leave, suspension or restricted duty: "+name, fields, func() tea.Cmd {
+		f, _ := ParseDate(from.value(), today)
+		in := store.StandingInput{OfficerID: id, Kind: fields[0].value(), From: dateOf(f), Reason: reason.value()}
+		if to.value() != "" {
+			t, _ := ParseDate(to.value(), today)
+			in.To = dateOf(t)
+		}
+		st, actor := m.c.Store, m.c.Actor
+		return func() tea.Msg {
+			p, held, err := st.AddStanding(context.Background(), actor, in)
+			what := fmt.Sprintf("Recorded %s for %s, %s", kindNouns[p.Kind], name, p.Span())
+			if len(held) > 0 {
+				var jobs []string
+				for _, h := range held {
+					jobs = append(jobs, fmt.Sprintf("#%d", h.JobID))
+				}
+				what = fmt.Sprintf("Recorded %s for %s; reassign the %d %s held in it: job %s", kindNouns[p.Kind], name, len(held), plural(len(held), "shift"), strings.Join(jobs, ", "))
+			}
+			return officerSavedMsg{what: what, err: err}
+		}
+	})
+	return m.form.setFocus(0)
+}
+
+// askEndPeriod asks to end the officer's current period as of yesterday
+// (back on duty today) or, for one that begins today or later, to remove it.
+func (m *officersModel) askEndPeriod(o *store.Officer) {
+	today := m.todayDate()
+	st := m.standing[o.ID]
+	var p *store.StandingPeriod
+	if on := st.On(today); len(on) > 0 {
+		p = &on[0]
+	} else if ahead := st.Ahead(today); len(ahead) > 0 {
+		p = &ahead[0]
+	}
+	if p == nil {
+		m.err = safe(o.Name()) + " has no current or coming period to end"
+		return
+	}
+	id, pid, name, what := o.ID, p.ID, safe(o.Name()), fmt.Sprintf("%s (#%d)", kindNouns[p.Kind], p.ID)
+	db, actor := m.c.Store, m.c.Actor
+	if p.From.Before(today) {
+		yesterday := today.AddDate(0, 0, -1)
+		m.confirm = &confirmBox{title: fmt.Sprintf("End %s's %s as of yesterday, on duty today?", name, what), yes: func() tea.Msg {
+			_, err := db.EndStanding(context.Background(), actor, id, pid, yesterday)
+			return officerSavedMsg{what: fmt.Sprintf("Ended %s's %s as of %s", name, what, yesterday.Format("Mon 02 Jan")), err: err}
+		}}
+		return
+	}
+	m.confirm = &confirmBox{title: fmt.Sprintf("Remove %s's %s, %s?", name, what, strings.TrimPrefix(p.Span(), "from ")), yes: func() tea.Msg {
+		err := db.RemoveStanding(context.Background(), actor, id, pid)
+		return officerSavedMsg{what: fmt.Sprintf("Removed %s's %s", name, what), err: err}
+	}}
+}
+
+// openCertForm adds a certification or renews one the officer holds (the
+// name says which); an expiring one is offered first.
+func (m *officersModel) openCertForm(o *store.Officer) tea.Cmd {
+	today := m.c.today()
+	st := m.standing[o.ID]
+	value := ""
+	if exp := st.Expiring(dateOf(today)); len(exp) > 0 {
+		value = exp[0].Name
+	}
+	seen := map[string]bool{}
+	var known []string
+	for _, x := range m.standing {
+		for _, c := range x.Certs {
+			if !seen[c.Name] {
+				seen[c.Name] = true
+				known = append(known, c.Name)
+			}
+		}
+	}
+	sort.Strings(known)
+	hint := "traffic control"
+	if len(known) > 0 {
+		hint = strings.Join(known, ", ")
+	}
+	name := textField("Name", value, hint, func(v string) (string, error) {
+		n, err := store.CertName(v)
+		if err != nil {
+			return "", err
+		}
+		if c, ok := st.Cert(n); ok {
+			return "renews; now to " + c.Expires.Format("02 Jan 2006"), nil
+		}
+		if len(known) > 0 && !seen[n] {
+			return "a new name: check the spelling", nil
+		}
+		return "adds it", nil
+	}).max(store.MaxCertName)
+	expires := textField("Expires", "", "last valid day", func(v string) (string, error) {
+		d, err := ParseDate(v, today)
+		if err != nil {
+			return "", err
+		}
+		return d.Echo(), nil
+	})
+	fields := []*field{name, expires}
+	id, who := o.ID, safe(o.Name())
+	m.form = newFieldForm("Certification: "+who, fields, func() tea.Cmd {
+		n, _ := store.CertName(name.value())
+		d, _ := ParseDate(expires.value(), today)
+		action, verb := store.CertAdd, "Added"
+		if _, ok := st.Cert(n); ok {
+			action, verb = store.CertRenew, "Renewed"
+		}
+		s, actor := m.c.Store, m.c.Actor
+		return func() tea.Msg {
+			c, err := s.SetCert(context.Background(), actor, id, action, n, dateOf(d))
+			return officerSavedMsg{what: fmt.Sprintf("%s %s for %s: valid through %s", verb, c.Name, who, c.Expires.Format("02 Jan 2006")), err: err}
+		}
+	})
+	return m.form.setFocus(0)
 }

@@ -406,13 +406,17 @@ func (m *reportsModel) export() tea.Cmd {
 		},
 		func(v string) tea.Cmd {
 			p, ext, _ := exportPath(v)
-			stamp := m.c.Now()
+			stamp, st := m.c.Now(), m.c.Store
 			return func() tea.Msg {
-				err := export.WriteFile(p, 0o600, func(w io.Writer) error {
+				office, err := st.Office(context.Background())
+				if err != nil {
+					return exportedMsg{err: err}
+				}
+				err = export.WriteFile(p, 0o600, func(w io.Writer) error {
 					if ext == ".csv" {
 						return export.ReportCSV(w, data)
 					}
-					return export.ReportPDF(w, doc, export.DefaultOffice, stamp)
+					return export.ReportPDF(w, doc, office, stamp)
 				})
 				return exportedMsg{what: fmt.Sprintf("Exported the %s report (%s) to %s", strings.ToLower(doc.Title), doc.Period, p), err: err}
 			}

@@ -136,10 +136,100 @@ func ApplySetting(o store.OfficeSettings, k, v string) (store.OfficeSettings, er
 	return o, nil
 }
 
+// OfficeField is one of the office's own details (store.Office) as the
+// commands and the Settings tab show and change it. The address and the
+// remittance text have lines: on one line (a prompt, a flag) " | "
+// separates them.
+type OfficeField struct {
+	Key   string // its name in the audit and the flag of office set
+	About string
+	Hint  string // what a value looks like
+	Multi bool   // lines
+	Ptr   func(*store.Office) *string
+}
+
+// OfficeFields are the office's details, in the order they are shown.
+var OfficeFields = []OfficeField{
+	{Key: "name", Hint: "e.g. West Valley Off-Duty Office (required)",
+		About: "the office's name: it heads every invoice and report and signs every e-mail",
+		Ptr:   func(o *store.Office) *string { return &o.Name }},
+	{Key: "tagline", Hint: "a line, e.g. the legal name, or none",
+		About: "the line under the name on invoices and in the signature: what the office is, or its legal name",
+		Ptr:   func(o *store.Office) *string { return &o.Tagline }},
+	{Key: "address", Multi: true, Hint: "up to 5 lines, | between them: 3600 S Constitution Blvd | West Valley City, UT 84119",
+		About: "the office's address: on the invoice's header (commas between the lines) and in the e-mails' signature (one a line)",
+		Ptr:   func(o *store.Office) *string { return &o.Address }},
+	{Key: "phone", Hint: "e.g. 801-555-0100, or none",
+		About: "the office's phone number, on invoices and in the signature",
+		Ptr:   func(o *store.Office) *string { return &o.Phone }},
+	{Key: "email", Hint: "an address, or none",
+		About: "the address customers write to about invoices, on invoices and in the signature (messages go From the sender setting)",
+		Ptr:   func(o *store.Office) *string { return &o.Email }},
+	{Key: "website", Hint: "e.g. wvc-offduty.example, or none",
+		About: "the office's web address, on invoices and in the signature",
+		Ptr:   func(o *store.Office) *string { return &o.Website }},
+	{Key: "remittance", Multi: true, Hint: "up to 5 lines, | between them, or none",
+		About: "how to pay (make checks payable to, bank details): in a box by an invoice's totals and in the e-mail sending it",
+		Ptr:   func(o *store.Office) *string { return &o.Remittance }},
+}
+
+// OfficeKeys lists the details' keys: "name, tagline, ..., remittance".
+func OfficeKeys() string {
+	keys := make([]string, len(OfficeFields))
+	for i, f := range OfficeFields {
+		keys[i] = f.Key
+	}
+	return strings.Join(keys, ", ")
+}
+
+// OfficeFieldByKey finds a detail by its key.
+func OfficeFieldByKey(k string) (OfficeField, bool) {
+	for _, f := range OfficeFields {
+		if f.Key == k {
+			return f, true
+		}
+	}
+	return OfficeField{}, false
+}
+
+// OfficeValue is a detail on one line: its lines with " | " between them.
+func OfficeValue(f OfficeField, o store.Office) string {
+	return strings.Join(store.Lines(*f.Ptr(&o)), " | ")
+}
+
+// ApplyOffice is o with one detail changed, tidied and checked as the store
+// checks it; the error says what is wrong. "none" clears a detail (all but
+// the name); in the address and the remittance text "|" (or a line break)
+// separates the lines.
+func ApplyOffice(o store.Office, k, v string) (store.Office, error) {
+	f, ok := OfficeFieldByKey(k)
+	if !ok {
+		return o, fmt.Errorf("no office detail %q: want one of %s", safe(k), OfficeKeys())
+	}
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "none") && k != "name" {
+		v = ""
+	}
+	if f.Multi {
+		v = strings.ReplaceAll(v, "|", "\n")
+	}
+	*f.Ptr(&o) = v
+	o = o.Tidy()
+	if err := o.Validate(); err != nil {
+		var se *store.Error
+		if errors.As(err, &se) {
+			return o, errors.New(se.Message)
+		}
+		return o, err
+	}
+	return o, nil
+}
+
 // settingsModel is the Settings tab (supervisors): the office's choices
 // for self-service and messages with what each means, and every agency's
-// dispatch address; enter changes the selected one in a prompt. The store
-// audits every change.
+// dispatch address; o turns to the office's own details (name, address,
+// remittance text...) and back; enter changes the selected one in a
+// prompt. The store audits every change.
 type settingsModel struct {
 	c        *Common
 	keys     settingsKeys
@@ -148,6 +238,9 @@ type settingsModel struct {
 	loaded   bool
 	cursor   int
 	offset   int
+	office   bool // the office's details are shown
+	ocursor  int
+	ooffset  int
 	prompt   *prompt
 	err      string
 	note     string
@@ -161,13 +254,15 @@ type agencyAddress struct {
 }
 
 type settingsKeys struct {
-	Up, Edit key.Binding
+	Up, Edit, Office, Back key.Binding
 }
 
 func newSettings(c *Common) *settingsModel {
 	return &settingsModel{c: c, keys: settingsKeys{
-		Up:   key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "move")),
-		Edit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "change")),
+		Up:     key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "move")),
+		Edit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "change")),
+		Office: key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "the office's details")),
+		Back:   key.NewBinding(key.WithKeys("o", "esc"), key.WithHelp("o/esc", "the settings")),
 	}}
 }
 
@@ -208,13 +303,29 @@ func (m *settingsModel) load() tea.Cmd {
 
 func (m *settingsModel) capturing() bool { return m.prompt != nil }
 
-func (m *settingsModel) count() int { return len(SettingFields) + len(m.agencies) }
+func (m *settingsModel) count() int {
+	if m.office {
+		return len(OfficeFields)
+	}
+	return len(SettingFields) + len(m.agencies)
+}
+
+// at is the shown list's cursor.
+func (m *settingsModel) at() *int {
+	if m.office {
+		return &m.ocursor
+	}
+	return &m.cursor
+}
 
 func (m *settingsModel) ShortHelp() []key.Binding {
 	if m.prompt != nil {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	}
-	return []key.Binding{m.keys.Up, m.keys.Edit}
+	if m.office {
+		return []key.Binding{m.keys.Up, m.keys.Edit, m.keys.Back}
+	}
+	return []key.Binding{m.keys.Up, m.keys.Edit, m.keys.Office}
 }
 
 func (m *settingsModel) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
@@ -250,23 +361,68 @@ func (m *settingsModel) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	m.err, m.note = "", ""
+	cur := m.at()
 	switch km.String() {
 	case "up", "k":
-		m.cursor = max(m.cursor-1, 0)
+		*cur = max(*cur-1, 0)
 	case "down", "j":
-		m.cursor = min(m.cursor+1, max(m.count()-1, 0))
+		*cur = min(*cur+1, max(m.count()-1, 0))
 	case "home", "g":
-		m.cursor = 0
+		*cur = 0
 	case "end", "G":
-		m.cursor = max(m.count()-1, 0)
+		*cur = max(m.count()-1, 0)
 	case "enter":
 		return m.edit()
+	case "o":
+		m.office = !m.office
+	case "esc":
+		m.office = false
 	}
 	return nil
 }
 
+// editOffice opens the prompt for the selected detail of the office.
+func (m *settingsModel) editOffice() tea.Cmd {
+	st, actor := m.c.Store, m.c.Actor
+	f := OfficeFields[m.ocursor]
+	base := m.o.Office
+	old := OfficeValue(f, base)
+	m.prompt = newPrompt("office "+f.Key, old, f.Hint+" · esc cancels",
+		func(v string) (string, error) {
+			next, err := ApplyOffice(base, f.Key, v)
+			if err != nil {
+				return "", err
+			}
+			if now := OfficeValue(f, next); now != old {
+				return fmt.Sprintf("%s → %s", shown(old), shown(now)), nil
+			}
+			return "unchanged · " + f.Hint, nil
+		},
+		func(v string) tea.Cmd {
+			if _, err := ApplyOffice(base, f.Key, v); err != nil {
+				return nil
+			}
+			return func() tea.Msg {
+				// the details as they are now, so that what others changed meanwhile stays
+				before, after, err := st.EditOffice(context.Background(), actor, func(o *store.Office) error {
+					next, err := ApplyOffice(*o, f.Key, v)
+					*o = next
+					return err
+				})
+				if err != nil {
+					return settingSavedMsg{err: err}
+				}
+				return settingSavedMsg{what: fmt.Sprintf("office %s: %s → %s (recorded in the audit)", f.Key, shown(OfficeValue(f, before)), shown(OfficeValue(f, after)))}
+			}
+		})
+	return m.prompt.focus()
+}
+
 // edit opens the prompt for the selected setting or agency address.
 func (m *settingsModel) edit() tea.Cmd {
+	if m.office {
+		return m.editOffice()
+	}
 	st, actor := m.c.Store, m.c.Actor
 	if m.cursor < len(SettingFields) {
 		f := SettingFields[m.cursor]
@@ -352,11 +508,11 @@ func (m *settingsModel) click(x, y int) tea.Cmd {
 	}
 	i := m.lineItem[y]
 	m.err, m.note = "", ""
-	if i == m.cursor {
-		return m.edit()
+	if cur := m.at(); i != *cur {
+		*cur = i
+		return nil
 	}
-	m.cursor = i
-	return nil
+	return m.edit()
 }
 
 func (m *settingsModel) View(height int) string {
@@ -366,6 +522,9 @@ func (m *settingsModel) View(height int) string {
 			return st.Error.Render(truncate("✗ "+safe(m.err), w))
 		}
 		return st.Muted.Render("loading the settings…")
+	}
+	if m.office {
+		return m.officeView(height)
 	}
 	// the bottom: the selected row's meaning, the prompt, or a message
 	var bottom []string
@@ -435,6 +594,66 @@ func (m *settingsModel) View(height int) string {
 	out := []string{head}
 	m.lineItem = []int{-1}
 	for i := m.offset; i < len(lines) && i < m.offset+room; i++ {
+		out, m.lineItem = append(out, lines[i]), append(m.lineItem, items[i])
+	}
+	for len(out) < height-len(bottom) {
+		out = append(out, "")
+	}
+	return strings.Join(append(out, bottom...), "\n")
+}
+
+// bottom is the foot of the tab: the selected row's meaning (up to three
+// lines), then the prompt or the last message.
+func (m *settingsModel) bottom(about string) []string {
+	st, w := m.c.Styles, m.c.Width
+	var out []string
+	switch {
+	case m.prompt != nil:
+		out = strings.Split(m.prompt.view(st, w), "\n")
+	case m.err != "":
+		out = []string{st.Error.Render(truncate("✗ "+safe(m.err), w))}
+	case m.note != "":
+		out = []string{st.OK.Render(truncate("✓ "+m.note, w))}
+	}
+	meaning := strings.Split(wrap(about, max(w-2, 10)), "\n")
+	if len(meaning) > 3 {
+		meaning = meaning[:3]
+	}
+	for i := range meaning {
+		meaning[i] = st.Muted.Render(" " + strings.TrimRight(meaning[i], " "))
+	}
+	return append(meaning, out...)
+}
+
+// officeView is the office's details, one a row (lines joined by " | "),
+// with what each is for; an issued invoice keeps the details it was issued
+// with.
+func (m *settingsModel) officeView(height int) string {
+	st, w := m.c.Styles, m.c.Width
+	bottom := m.bottom(OfficeFields[m.ocursor].About)
+	const keyW = 12
+	valW := max(w-keyW-3, 10)
+	var lines []string
+	var items []int
+	for i, f := range OfficeFields {
+		v := OfficeValue(f, m.o.Office)
+		if v == "" {
+			v = "(none)"
+		}
+		line := " " + fit(f.Key, keyW) + " " + truncate(safe(v), valW)
+		if i == m.ocursor {
+			line = st.Selected.Render(fit(line, w))
+		}
+		lines, items = append(lines, line), append(items, i)
+	}
+	lines = append(lines, "", st.Muted.Render(truncate(" On invoices and e-mails; an issued invoice keeps those it was issued with.", w)))
+	items = append(items, -1, -1)
+	head := st.Header.Render(fit(" "+fit("Office", keyW)+" "+"Its details (o: back to the settings)", w))
+	room := max(height-1-len(bottom), 1)
+	_, m.ooffset = scrollList(m.ocursor, m.ooffset, room, len(lines))
+	out := []string{head}
+	m.lineItem = []int{-1}
+	for i := m.ooffset; i < len(lines) && i < m.ooffset+room; i++ {
 		out, m.lineItem = append(out, lines[i]), append(m.lineItem, items[i])
 	}
 	for len(out) < height-len(bottom) {

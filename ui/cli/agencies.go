@@ -67,7 +67,10 @@ func formatAgencies(all []store.PricedAgency, now time.Time) string {
 		fmt.Fprintf(&b, "  minimum %s h per officer; notice %s; supervisor %s\n", pricing.FormatMinutes(c.MinimumMinutes), pricing.FormatDuration(time.Duration(c.NoticeMinutes)*time.Minute), sup)
 		var hs []string
 		for _, h := range pa.Pricing.Holidays {
-			m, d, _ := h.Date(now.Year())
+			m, d, ok := h.Date(now.Year())
+			if !ok { // a one-off date of another year
+				continue
+			}
 			hs = append(hs, fmt.Sprintf("%s (%s %d)", clean(h.Name), m.String()[:3], d))
 		}
 		fmt.Fprintf(&b, "  holidays %d: %s\n", now.Year(), strings.Join(hs, ", "))
@@ -94,6 +97,8 @@ func writeAgenciesJSON(w io.Writer, all []store.PricedAgency, now time.Time) err
 		MinimumMinutes int               `json:"minimum_minutes"`
 		NoticeMinutes  int               `json:"notice_minutes"`
 		SupervisorAt   int               `json:"supervisor_at"`
+		CancelAdmin    int               `json:"cancel_admin_minutes"`
+		CancelLate     int               `json:"cancel_late_minutes"`
 		Holidays       map[string]string `json:"holidays"`
 		Prohibited     map[string]string `json:"prohibited"`
 	}
@@ -102,6 +107,7 @@ func writeAgenciesJSON(w io.Writer, all []store.PricedAgency, now time.Time) err
 		c := pa.Card.Card
 		a := agency{Slug: pa.Slug, Name: pa.Name, Zone: pa.Zone, RateCard: pa.Card.ID, EffectiveFrom: pa.Card.EffectiveFrom.Format(time.RFC3339),
 			Rates: map[string]*rate{}, MinimumMinutes: c.MinimumMinutes, NoticeMinutes: c.NoticeMinutes, SupervisorAt: c.SupervisorAt,
+			CancelAdmin: c.CancelTerms().AdminMinutes, CancelLate: c.CancelTerms().LateMinutes,
 			Holidays: map[string]string{}, Prohibited: map[string]string{}}
 		for n, r := range map[string]pricing.Rate{"regular": c.Regular, "supervisor": c.Supervisor, "holiday": c.Holiday, "emergency": c.Emergency, "vehicle": c.Vehicle} {
 			if r.Offered() {
@@ -111,7 +117,10 @@ func writeAgenciesJSON(w io.Writer, all []store.PricedAgency, now time.Time) err
 			}
 		}
 		for _, h := range pa.Pricing.Holidays {
-			m, d, _ := h.Date(now.Year())
+			m, d, ok := h.Date(now.Year())
+			if !ok { // a one-off date of another year
+				continue
+			}
 			a.Holidays[h.Name] = fmt.Sprintf("%04d-%02d-%02d", now.Year(), m, d)
 		}
 		for v, r := range pa.Pricing.Prohibited {

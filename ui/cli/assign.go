@@ -32,15 +32,17 @@ func newAssignCmd(e *env) *cobra.Command {
 		Long: `Puts an officer in a position of an approved (or scheduled, or running) job.
 JOB is the job number; POSITION the slot number within the job, as "offduty jobs" shows it;
 OFFICER a badge (e.g. WV1702, any case) or an officer's numeric id. The officer must belong to
-the job's agency, be active, hold sergeant rank or above for a supervisor position, and not be
-on an overlapping shift; the weekly hours cap, 16 h in a local day and 8 h rest between shifts
+the job's agency, be active, hold sergeant rank or above for a supervisor position, not be on
+leave, suspended or on restricted duty that bars the post, hold every certification the venue or
+customer requires (current through the shift), and not be on an overlapping shift; the weekly
+hours cap, 16 h in a local day and 8 h rest between shifts
 are caps that a supervisor may lift with --override and a written reason. The job becomes
 scheduled when every position is filled; the change is audited under the acting user.
 Exit status: 0 assigned; 1 invalid input or unknown job, position or officer; 2 refused by a
 scheduling or lifecycle rule, or the user's role, the reason on stderr.`,
 		Example: "  offduty assign 132 1 WV1702\n  offduty assign 132 2 WV1702 --override \"event runs late, approved by Lt. Ruiz\"",
 	}
-	c.Flags().StringVar(&override, "override", "", "a supervisor's written `REASON` for lifting the cap rules (weekly cap, 16 h a day, 8 h rest); never lifts an overlap, the rank or an inactive officer")
+	c.Flags().StringVar(&override, "override", "", "a supervisor's written `REASON` for lifting the cap rules (weekly cap, 16 h a day, 8 h rest); never lifts an overlap, the rank, an inactive officer, leave or suspension, or a missing certification")
 	c.RunE = func(cmd *cobra.Command, pos []string) error {
 		if err := wantArgs("assign", pos, 3, "JOB POSITION OFFICER"); err != nil {
 			return err

@@ -104,7 +104,7 @@ func TestInvoicesCommands(t *testing.T) {
 		t.Errorf("issued tomorrow: exit %d %s", r.code, r.stderr)
 	}
 	r := runWith(env, "invoice", "issue", *one[0].Name, "--on", "2026-11-26")
-	m := regexp.MustCompile(`Issued (2026-\d{6}) to Valley Fair Mall on 2026-11-26: .*, due 2026-12-26 \(net 30\)`).FindStringSubmatch(r.stdout)
+	m := regexp.MustCompile(`Issued (2026-\d{6}) to Valley Fair Mall on 2026-11-26: .*, due 2026-12-26 \(net 30 days\)`).FindStringSubmatch(r.stdout)
 	if r.code != 0 || m == nil {
 		t.Fatalf("issue: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -147,7 +147,7 @@ func TestInvoicesCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		total := "$" + formatThousands(one[0].Total)
-		for _, want := range []string{"No. " + number, "Valley Fair Mall", "off-duty management office", total, "Dec 26, 2026 (net 30)"} {
+		for _, want := range []string{"No. " + number, "Valley Fair Mall", "off-duty management office", total, "Dec 26, 2026 (net 30 days)"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("the exported PDF has no %q:\n%s", want, out)
 			}

@@ -121,11 +121,15 @@ regular file is ever replaced, and it keeps its mode.`,
 			return err
 		}
 		defer e.close(s)
+		issuer, err := s.InvoiceOffice(cmd.Context(), inv.ID) // the office as issued
+		if err != nil {
+			return storeFail(label, err)
+		}
 		err = e.writeOut(out, 0o644, func(w io.Writer) error {
 			if f == "csv" {
 				return export.InvoiceCSV(w, inv)
 			}
-			return export.InvoicePDF(w, inv, export.DefaultOffice)
+			return export.InvoicePDF(w, inv, issuer)
 		})
 		if err != nil {
 			return fail(ExitInvalid, "%s: %v", label, err)
@@ -168,8 +172,8 @@ jobs become invoiced; it never changes again. --on defaults to the clock's day.`
 		if err != nil {
 			return storeFail(label, err)
 		}
-		fmt.Fprintf(e.stdout, "Issued %s to %s on %s: %s, due %s (net %d).\n", number, clean(inv.CustomerName), day.Format("2006-01-02"),
-			pricing.FormatMoney(inv.Total), inv.DueOn.Format("2006-01-02"), inv.TermsDays)
+		fmt.Fprintf(e.stdout, "Issued %s to %s on %s: %s, due %s (%s).\n", number, clean(inv.CustomerName), day.Format("2006-01-02"),
+			pricing.FormatMoney(inv.Total), inv.DueOn.Format("2006-01-02"), store.TermsText(inv.TermsDays))
 		return nil
 	}
 	return c
@@ -463,7 +467,7 @@ func formatInvoice(inv store.Invoice, today time.Time, lines bool) string {
 	fmt.Fprintf(&b, "%s  %s (account %d, %s)  %s to %s  %s\n", name, clean(inv.CustomerName), inv.CustomerID, inv.Cycle,
 		inv.PeriodStart.Format("2006-01-02"), inv.PeriodEnd.AddDate(0, 0, -1).Format("2006-01-02"), stateWord(inv, today))
 	if !inv.IssuedOn.IsZero() {
-		fmt.Fprintf(&b, "  issued %s, due %s (net %d)", inv.IssuedOn.Format("2006-01-02"), inv.DueOn.Format("2006-01-02"), inv.TermsDays)
+		fmt.Fprintf(&b, "  issued %s, due %s (%s)", inv.IssuedOn.Format("2006-01-02"), inv.DueOn.Format("2006-01-02"), store.TermsText(inv.TermsDays))
 		if inv.State == store.InvoicePaid {
 			fmt.Fprintf(&b, ", paid %s %s", inv.PaidOn.Format("2006-01-02"), clean(inv.PaidRef))
 		}

@@ -109,6 +109,10 @@ the user's role.`,
 		if err != nil {
 			return fail(ExitInvalid, "%s: %v", label, err)
 		}
+		office, err := s.Office(ctx)
+		if err != nil {
+			return storeFail(label, err)
+		}
 		err = e.writeOut(out, 0o600, func(w io.Writer) error {
 			switch fmtName {
 			case "json":
@@ -116,7 +120,7 @@ the user's role.`,
 			case "csv":
 				return export.ReportCSV(w, data)
 			case "pdf":
-				return export.ReportPDF(w, doc, export.DefaultOffice, now)
+				return export.ReportPDF(w, doc, office, now)
 			}
 			return export.ReportText(w, doc, 100)
 		})

@@ -215,10 +215,12 @@ as exec requests under the signed-in user's role: ssh -p 2222 HOST jobs --json.`
 		}
 	}
 	add("desk", console, newQuoteCmd(e), newAgenciesCmd(e), newJobsCmd(e), newJobCmd(e), newAssignCmd(e), newCancelCmd(e), newShiftsCmd(e))
+	add("desk", newCustomerCmd(e))
+	add("desk", newOfficerCmd(e))
 	add("money", newInvoicesCmd(e), newInvoiceCmd(e), newPayrollCmd(e))
 	add("money", newReportCmd(e))
 	add("admin", newUserCmd(e), newCheckCmd(e), newBackupCmd(e), newRestoreCmd(e), newServeCmd(e), newSeedCmd(e), newManCmd())
-	add("admin", newNotifyCmd(e), newSettingsCmd(e), newAgencyCmd(e))
+	add("admin", newNotifyCmd(e), newSettingsCmd(e), newOfficeCmd(e), newAgencyCmd(e))
 	root.SetHelpCommandGroupID("admin")
 	root.SetCompletionCommandGroupID("admin")
 	walk(root, func(c *cobra.Command) {

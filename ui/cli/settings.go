@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"offduty/store"
 	"offduty/ui"
 )
 
@@ -20,7 +19,8 @@ func newSettingsCmd(e *env) *cobra.Command {
 		Use:   "settings",
 		Short: "Show or change the office's settings: sign-ups, fairness, rosters, reminders, sender",
 		Long: `The office's choices for officers' sign-ups and for the messages it sends:
-` + about.String() + `Each agency's dispatch address (its daily roster) is set with offduty agency dispatch.
+` + about.String() + `Each agency's dispatch address (its daily roster) is set with offduty agency dispatch; the
+office's own name, address and remittance text (on invoices and e-mails) with offduty office.
 Supervisors show and change them (locally, or over SSH); every change is recorded in the
 audit with its value before and after.
 Exit status: 0 done; 1 an unknown setting or a bad value; 2 refused (not a supervisor).`,
@@ -176,62 +176,4 @@ func shownValue(v string) string {
 		return "(none)"
 	}
 	return clean(v)
-}
-
-func newAgencyCmd(e *env) *cobra.Command {
-	c := &cobra.Command{
-		Use:   "agency",
-		Short: "Set an agency's dispatch address (its daily roster and notices)",
-		Long: `Each agency's dispatch address gets, every day at the office's roster_hour, the roster
-of its officers working details in the next 24 hours, and a notice when one is added or
-cancelled inside that window. The agencies' slugs are listed by offduty agencies.
-Supervisors only; recorded in the audit.
-Exit status: 0 done; 1 an unknown agency or a bad address; 2 refused.`,
-		Example: "  offduty agency dispatch west-valley-city dispatch@wvc-ut.example\n  offduty agency dispatch grantsville none",
-	}
-	dispatch := &cobra.Command{
-		Use:   "dispatch SLUG [EMAIL]",
-		Short: "Show an agency's dispatch address, or set it (none clears it)",
-		Args:  cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			const label = "agency dispatch"
-			if len(args) < 1 || len(args) > 2 {
-				return fail(ExitInvalid, "%s: want an agency SLUG and an EMAIL (or none), got %d %s (see offduty agency dispatch --help)", label, len(args), plural(len(args), "argument"))
-			}
-			ctx := cmd.Context()
-			s, _, err := e.open(ctx)
-			if err != nil {
-				return err
-			}
-			defer e.close(s)
-			a, err := s.AgencyBySlug(ctx, args[0])
-			if err != nil {
-				return storeFail(label, err)
-			}
-			old, err := s.AgencyDispatch(ctx, a.ID)
-			if err != nil {
-				return storeFail(label, err)
-			}
-			if len(args) == 1 {
-				if err := mayAdmin(ctx, e, s, label); err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "%s (%s): %s\n", clean(a.Name), clean(a.Slug), shownValue(old))
-				return nil
-			}
-			addr := strings.TrimSpace(args[1])
-			if strings.EqualFold(addr, "none") {
-				addr = ""
-			}
-			if err := store.ValidEmail(addr); err != nil {
-				return fail(ExitInvalid, "%s: %v", label, err)
-			}
-			if err := s.SetAgencyDispatch(ctx, e.actor(), a.ID, addr); err != nil {
-				return storeFail(label, err)
-			}
-			fmt.Fprintf(e.stdout, "%s (%s) dispatch: %s -> %s\n", clean(a.Name), clean(a.Slug), shownValue(old), shownValue(addr))
-			return nil
-		},
-	}
-	return group(c, dispatch)
 }

@@ -26,7 +26,8 @@ func newUserCmd(e *env) *cobra.Command {
 Roles: operator (quote, create and edit requests); dispatcher (an operator who also
 approves, assigns, records attendance, notes, media and cancellations); supervisor
 (everything, rate cards, invoices, payroll and users included); customer (one account's
-jobs and invoices, its own requests and cancellations: --account is the customer's id);
+jobs and invoices, its own requests and cancellations: --account is the customer's id or
+exact name, as offduty customer list shows them);
 officer (one officer's shifts, pay and the open shifts they may take: --officer BADGE or
 id); agency (a police agency's roster of its own officers, read-only: --agency SLUG).
 --email ADDR is where a user's messages go (an officer's defaults to the officer record's;
@@ -166,8 +167,9 @@ func newUserAddCmd(e *env) *cobra.Command {
 		Short: "Add a user with a role and keys",
 		Long: `Adds a user who signs in over SSH with one of their keys. ROLE is operator, dispatcher,
 supervisor, customer, officer or agency. A customer user sees one account, --account
-CUSTOMER-ID (the ids are shown by offduty invoices list and in the console); several people
-of one account each get a user, with their own --email. An officer user is one officer,
+ID or the account's exact name, any case (offduty customer list shows the ids, and so does
+the console's Customers tab); several people of one account each get a user, with their own
+--email. An officer user is one officer,
 --officer BADGE (any case) or the officer's id (#ID is always an id), and gets their
 messages at the officer record's e-mail unless --email says otherwise. An agency user
 speaks for one agency, --agency SLUG (offduty agencies lists them), and sees its own
@@ -183,7 +185,7 @@ supervisor).`,
   offduty user add mall-ops --role customer --account 3 --email ops@mall.example --key-file ops.pub`,
 	}
 	c.Flags().StringVar(&role, "role", "", "the user's `ROLE`: operator, dispatcher, supervisor, customer, officer or agency (required)")
-	c.Flags().StringVar(&account, "account", "", "for a customer user, the `CUSTOMER-ID` whose jobs and invoices they see")
+	c.Flags().StringVar(&account, "account", "", "for a customer user, the account whose jobs and invoices they see: its `ID` or exact name (offduty customer list)")
 	c.Flags().StringVar(&officer, "officer", "", "for an officer user, the officer: `BADGE` (any case) or numeric id, #ID for an id only")
 	c.Flags().StringVar(&agency, "agency", "", "for an agency user, the agency's `SLUG` (e.g. west-valley-city)")
 	c.Flags().StringVar(&email, "email", "", "where the user's messages go, `ADDR` (an officer's defaults to the officer record's)")
@@ -199,10 +201,6 @@ supervisor).`,
 		}
 		if role == "" {
 			return fail(ExitInvalid, "%s: --role is required: operator, dispatcher, supervisor, customer, officer or agency", label)
-		}
-		acct, err := accountID(label, account)
-		if err != nil {
-			return err
 		}
 		// each link belongs to its role: say so before anything is read
 		for _, l := range []struct{ flag, val, role string }{{"--account", account, store.RoleCustomer},
@@ -228,6 +226,12 @@ supervisor).`,
 		defer e.close(s)
 		if err := mayAdmin(ctx, e, s, label); err != nil {
 			return err
+		}
+		var acct int64 // an id, or the account's exact name
+		if strings.TrimSpace(account) != "" {
+			if acct, err = resolveAccount(ctx, s, label, "--account", account); err != nil {
+				return err
+			}
 		}
 		in := store.UserInput{Name: name, Role: role, CustomerID: acct, Email: strings.TrimSpace(email)}
 		var off store.Officer

@@ -21,18 +21,34 @@ import (
 	"offduty/store"
 )
 
-// Office is who issues the invoices: the header of every page.
-type Office struct {
-	Name    string // "offduty"
-	Tagline string // "off-duty management office"
-	Address string
-	Phone   string
-	Email   string
+// Office is who issues the invoices: the header of every page, the
+// remittance box by the totals (store.Office: name, tagline, address lines,
+// phone, e-mail, website, remittance lines).
+type Office = store.Office
+
+// DefaultOffice is the office as the invoices name it when nothing else is
+// configured (store.DefaultOffice).
+var DefaultOffice = store.DefaultOffice
+
+// author is the office as a document's author: "name, tagline".
+func author(o Office) string {
+	if o.Tagline == "" {
+		return o.Name
+	}
+	return o.Name + ", " + o.Tagline
 }
 
-// DefaultOffice is the office as the invoices name it when nothing else is configured.
-var DefaultOffice = Office{Name: "offduty", Tagline: "off-duty management office",
-	Address: "West Valley City, Utah", Email: "billing@offduty.example"}
+// contact is the office's contact line: its address (lines joined with
+// commas), phone, e-mail and website.
+func contact(o Office) string {
+	var out []string
+	for _, s := range []string{strings.Join(store.Lines(o.Address), ", "), o.Phone, o.Email, o.Website} {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " - ")
+}
 
 // Name is how an invoice is referred to: its number once issued, "#ID" as a draft.
 func Name(inv store.Invoice) string {
@@ -66,13 +82,18 @@ var (
 // totals on the last page).
 var sizes = []struct{ row, font float64 }{{5.2, 8.5}, {4.4, 7.5}, {3.7, 6.5}, {3.2, 6}}
 
-// InvoicePDF writes an invoice as a printed page: the office's header,
-// bill-to, number, issue and due dates, period, the lines (date, site,
-// officer, class, hours, rate, amount), subtotal, total and terms. It fits
-// one page by shrinking the table's rows down to 6 pt type (41 lines); a
-// longer invoice paginates at 7.5 pt (about 50 lines a page, the table's
-// head repeated, the totals on the last page), "page N of M" in the footer. The
-// output depends on the invoice alone (its dates stamp the document).
+// InvoicePDF writes an invoice as a printed page: the office's header (its
+// name, tagline, and a line of address, phone, e-mail and website; long ones
+// set smaller), bill-to, number, issue and due dates, period, the lines
+// (date, site, officer, class, hours, rate, amount), subtotal, total, the
+// office's remittance text in a box beside the totals (when it has one) and
+// terms. Callers pass the office the invoice prints (store.InvoiceOffice: as
+// issued, for an issued one). It fits one page by shrinking the table's rows
+// down to 6 pt type (41 lines; the remittance box takes no room from them);
+// a longer invoice paginates at 7.5 pt (about 50 lines a page, the table's
+// head repeated, the totals on the last page), "page N of M" in the footer.
+// The output depends on the invoice and the office alone (the invoice's
+// dates stamp the document).
 func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 	pdf := fpdf.New("P", "mm", "Letter", "")
 	pdf.SetMargins(margin, margin, margin)
@@ -87,7 +108,7 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // cp1252: accents, the dash
 	text := func(s string) string { return tr(store.Clean(s, false)) }
 	pdf.SetTitle(text("Invoice "+Name(inv)+" "+inv.CustomerName), false)
-	pdf.SetAuthor(text(office.Name+", "+office.Tagline), false)
+	pdf.SetAuthor(text(author(office)), false)
 	pdf.SetCreator("offduty", false)
 	pdf.AliasNbPages("{nb}")
 
@@ -103,6 +124,17 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 		}
 		return strings.TrimRight(s, " ,") + ellipsis
 	}
+	// shrink sets the largest of sizes (in style) at which s fits width w,
+	// and returns s, cut to fit at the smallest.
+	shrink := func(s string, w float64, style string, sizes ...float64) string {
+		for _, sz := range sizes {
+			pdf.SetFont("Helvetica", style, sz)
+			if pdf.GetStringWidth(s) <= w-1.5 {
+				return s
+			}
+		}
+		return fit(s, w)
+	}
 	gray := func() { pdf.SetTextColor(110, 110, 120) }
 	black := func() { pdf.SetTextColor(0, 0, 0) }
 
@@ -110,7 +142,7 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 		pdf.SetXY(margin, footerY)
 		pdf.SetFont("Helvetica", "", 7.5)
 		gray()
-		pdf.CellFormat(contentW, 4, text(fmt.Sprintf("%s - invoice %s - %s - page %d of {nb}", office.Name, Name(inv), inv.CustomerName, pdf.PageNo())),
+		pdf.CellFormat(contentW, 4, fit(text(fmt.Sprintf("%s - invoice %s - %s - page %d of {nb}", office.Name, Name(inv), inv.CustomerName, pdf.PageNo())), contentW),
 			"", 0, "C", false, 0, "")
 		black()
 	})
@@ -123,22 +155,18 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 	first := func() float64 {
 		pdf.AddPage()
 		pdf.SetXY(margin, margin)
+		// The name and tagline may run past the middle, never into
+		// "INVOICE" or the number: long ones are set smaller.
+		pdf.CellFormat(contentW/2, 9, shrink(text(office.Name), contentW-38, "B", 20, 17, 14, 12, 10), "", 0, "L", false, 0, "")
 		pdf.SetFont("Helvetica", "B", 20)
-		pdf.CellFormat(contentW/2, 9, text(office.Name), "", 0, "L", false, 0, "")
 		pdf.CellFormat(contentW/2, 9, "INVOICE", "", 1, "R", false, 0, "")
-		pdf.SetFont("Helvetica", "", 10)
-		pdf.CellFormat(contentW/2, 5, text(office.Tagline), "", 0, "L", false, 0, "")
+		pdf.SetFont("Helvetica", "B", 11)
+		numberW := pdf.GetStringWidth(text(number)) + 4
+		pdf.CellFormat(contentW/2, 5, shrink(text(office.Tagline), contentW-numberW, "", 10, 9, 8), "", 0, "L", false, 0, "")
 		pdf.SetFont("Helvetica", "B", 11)
 		pdf.CellFormat(contentW/2, 5, text(number), "", 1, "R", false, 0, "")
-		var contact []string
-		for _, s := range []string{office.Address, office.Phone, office.Email} {
-			if strings.TrimSpace(s) != "" {
-				contact = append(contact, s)
-			}
-		}
-		pdf.SetFont("Helvetica", "", 8)
 		gray()
-		pdf.CellFormat(contentW, 4.5, text(strings.Join(contact, " - ")), "", 1, "L", false, 0, "")
+		pdf.CellFormat(contentW, 4.5, shrink(text(contact(office)), contentW, "", 8, 7, 6.5), "", 1, "L", false, 0, "")
 		black()
 		pdf.SetDrawColor(160, 160, 170)
 		pdf.Line(margin, 35, pageW-margin, 35)
@@ -161,7 +189,7 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 		issued, due := "not issued", "-"
 		if !inv.IssuedOn.IsZero() {
 			issued = inv.IssuedOn.Format("Jan 2, 2006")
-			due = inv.DueOn.Format("Jan 2, 2006") + fmt.Sprintf(" (net %d)", inv.TermsDays)
+			due = inv.DueOn.Format("Jan 2, 2006") + " (" + store.TermsText(inv.TermsDays) + ")"
 		}
 		facts := [][2]string{
 			{"Invoice", Name(inv)},
@@ -194,7 +222,7 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 		pdf.AddPage()
 		pdf.SetXY(margin, margin)
 		pdf.SetFont("Helvetica", "B", 11)
-		pdf.CellFormat(contentW/2, 6, text(office.Name), "", 0, "L", false, 0, "")
+		pdf.CellFormat(contentW/2, 6, fit(text(office.Name), contentW/2), "", 0, "L", false, 0, "")
 		pdf.SetFont("Helvetica", "", 9)
 		pdf.CellFormat(contentW/2, 6, text("Invoice "+Name(inv)+", "+inv.CustomerName+" (continued)"), "", 1, "R", false, 0, "")
 		pdf.Line(margin, margin+8, pageW-margin, margin+8)
@@ -248,10 +276,16 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 		y = next()
 	}
 
-	// Totals, then the terms.
+	// Totals, the remittance box beside them, then the terms.
 	y += 2
 	pdf.SetDrawColor(160, 160, 170)
 	pdf.Line(pageW-margin-80, y, pageW-margin, y)
+	amountX, amountW := pageW-margin-120, 120.0
+	if remit := store.Lines(office.Remittance); len(remit) > 0 {
+		remittanceBox(pdf, margin, y+1, remitW, remitH, remit, text, fit)
+		amountX = margin + remitW + 4
+		amountW = pageW - margin - amountX
+	}
 	pdf.SetXY(pageW-margin-80, y+1)
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.CellFormat(50, 6, "Subtotal", "", 0, "R", false, 0, "")
@@ -260,9 +294,8 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 	pdf.SetFont("Helvetica", "B", 12)
 	pdf.CellFormat(50, 8, "Total (USD)", "", 0, "R", false, 0, "")
 	pdf.CellFormat(30, 8, "$"+pricing.FormatMoney(inv.Total), "", 1, "R", false, 0, "")
-	pdf.SetX(pageW - margin - 120)
-	pdf.SetFont("Helvetica", "", 9)
-	pdf.CellFormat(120, 5, text(amountLine(inv)), "", 1, "R", false, 0, "")
+	pdf.SetX(amountX)
+	pdf.CellFormat(amountW, 5, shrink(text(amountLine(inv)), amountW, "", 9, 8), "", 1, "R", false, 0, "")
 	pdf.SetXY(margin, pdf.GetY()+4)
 	pdf.SetFont("Helvetica", "", 8)
 	pdf.MultiCell(contentW, 4, text(terms(inv)), "", "L", false)
@@ -270,6 +303,82 @@ func InvoicePDF(w io.Writer, inv store.Invoice, office Office) error {
 		return err
 	}
 	return pdf.Output(w)
+}
+
+// The remittance box: left of the totals, from the subtotal's line to the
+// terms, so that it takes no room from the lines.
+const remitW, remitH = 100.0, 22.0
+
+// remittanceBox draws the office's remittance text (how to pay) in a box at
+// x, y of w by h: a "HOW TO PAY" head, then the lines, wrapped, at the
+// largest size from 7 pt down to 5.5 pt that fits them all; past that the
+// last lines are cut (Validate's limits keep real text well within).
+func remittanceBox(pdf *fpdf.Fpdf, x, y, w, h float64, lines []string, text func(string) string, fit func(string, float64) string) {
+	const pad, headH = 2.0, 4.0
+	pdf.SetDrawColor(160, 160, 170)
+	pdf.SetFillColor(247, 247, 250)
+	pdf.Rect(x, y, w, h, "FD")
+	pdf.SetXY(x+pad, y+pad/2)
+	pdf.SetFont("Helvetica", "B", 7)
+	pdf.SetTextColor(110, 110, 120)
+	pdf.CellFormat(w-2*pad, headH, "HOW TO PAY", "", 0, "L", false, 0, "")
+	pdf.SetTextColor(0, 0, 0)
+	room := h - pad - headH
+	var rows []string
+	var lh float64
+	for _, fs := range []float64{7, 6.5, 6, 5.5} {
+		pdf.SetFont("Helvetica", "", fs)
+		lh = fs * 0.42
+		rows = rows[:0]
+		for _, l := range lines {
+			rows = append(rows, wrapText(pdf, text(l), w-2*pad-1)...)
+		}
+		if float64(len(rows))*lh <= room {
+			break
+		}
+	}
+	if n := int(room / lh); len(rows) > n {
+		rows = rows[:n]
+		rows[n-1] = fit(rows[n-1]+" \x85", w-2*pad)
+	}
+	for i, r := range rows {
+		pdf.SetXY(x+pad, y+pad/2+headH+float64(i)*lh)
+		pdf.CellFormat(w-2*pad, lh, r, "", 0, "L", false, 0, "")
+	}
+}
+
+// wrapText breaks s (already in the PDF's single-byte encoding) into lines
+// no wider than w in the current font, at spaces; a word wider than w is
+// broken where it must be.
+func wrapText(pdf *fpdf.Fpdf, s string, w float64) []string {
+	var out []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		try := word
+		if line != "" {
+			try = line + " " + word
+		}
+		if pdf.GetStringWidth(try) <= w {
+			line = try
+			continue
+		}
+		if line != "" {
+			out = append(out, line)
+		}
+		for pdf.GetStringWidth(word) > w && len(word) > 1 {
+			n := len(word) - 1
+			for n > 1 && pdf.GetStringWidth(word[:n]) > w {
+				n--
+			}
+			out = append(out, word[:n])
+			word = word[n:]
+		}
+		line = word
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
 func align(col int) string {
@@ -341,11 +450,11 @@ func amountLine(inv store.Invoice) string {
 }
 
 func terms(inv store.Invoice) string {
-	return fmt.Sprintf("Terms: net %d days from the issue date; please quote invoice %s with your payment. "+
+	return fmt.Sprintf("Terms: %s from the issue date; please quote invoice %s with your payment. "+
 		"Rates are per officer-hour or vehicle-hour and include the office's admin fee; they are those of the agency's rate card in force "+
 		"when each job was requested. Each officer is billed at least the agency's minimum hours, the full scheduled shift when released "+
 		"early, and the real time from check-in to check-out when held over. Cancellations after approval carry the fee shown.",
-		inv.TermsDays, Name(inv))
+		store.TermsText(inv.TermsDays), Name(inv))
 }
 
 // TextCell is a text value as a CSV cell: cleaned of control characters and

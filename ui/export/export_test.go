@@ -108,7 +108,7 @@ func TestInvoicePDF(t *testing.T) {
 	text := pdfText(t, doc)
 	for _, want := range []string{
 		"offduty", "off-duty management office", "INVOICE", "No. 2026-000123", "BILL TO", `Hale Centre, "West"`, "3601 S 2700 W",
-		"Jan 2, 2027", "Feb 1, 2027 (net 30)", "Dec 1, 2026 - Dec 31, 2026", "monthly",
+		"Jan 2, 2027", "Feb 1, 2027 (net 30 days)", "Dec 1, 2026 - Dec 31, 2026", "monthly",
 		"Date", "Site", "Officer / item", "Class", "Hours", "Rate", "Amount",
 		"José Núñez WV1702 - released early", "supervisor, holiday", "2:11", "186.68", "2 vehicles", "4:00 x2", "cancellation fee, job #3",
 		"Subtotal", "2,429.00", "Total (USD)", "$2,429.00", "Amount due by Feb 1, 2027", "Terms: net 30 days", "page 1 of 1",

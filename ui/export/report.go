@@ -1036,7 +1036,7 @@ func ReportPDF(w io.Writer, d Doc, office Office, stamp time.Time) error {
 	tr := pdf.UnicodeTranslatorFromDescriptor("")
 	text := func(s string) string { return tr(store.Clean(s, false)) }
 	pdf.SetTitle(text(d.Title+" report, "+d.Period+", "+d.Scope), false)
-	pdf.SetAuthor(text(office.Name+", "+office.Tagline), false)
+	pdf.SetAuthor(text(author(office)), false)
 	pdf.SetCreator("offduty", false)
 	pdf.AliasNbPages("{nb}")
 	fit := func(s string, w float64) string {

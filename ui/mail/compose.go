@@ -37,11 +37,55 @@ func domainOf(addr string) string {
 	return "offduty.invalid"
 }
 
+// Signature is the office's signature under every message: the usual "-- "
+// line, then the office's name, tagline, address lines, phone, e-mail and
+// website, one a line, those it has ("" for an office without a name).
+func Signature(o store.Office) string {
+	if strings.TrimSpace(o.Name) == "" {
+		return ""
+	}
+	lines := []string{"-- ", o.Name, o.Tagline}
+	lines = append(lines, store.Lines(o.Address)...)
+	for _, f := range []struct{ label, v string }{{"Phone: ", o.Phone}, {"E-mail: ", o.Email}, {"Web: ", o.Website}} {
+		if f.v != "" {
+			lines = append(lines, f.label+f.v)
+		}
+	}
+	var out []string
+	for i, l := range lines {
+		if i > 0 {
+			l = store.Clean(l, false)
+		}
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// Text is a message's text as it is sent: its body; for an invoice's
+// message, the office's remittance text after "How to pay:"; then the
+// office's signature.
+func Text(m store.Message, o store.Office) string {
+	text := strings.TrimRight(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n")
+	if remit := store.Lines(o.Remittance); m.InvoiceID != 0 && len(remit) > 0 {
+		for i := range remit {
+			remit[i] = store.Clean(remit[i], false)
+		}
+		text += "\n\nHow to pay:\n" + strings.Join(remit, "\n")
+	}
+	if sig := Signature(o); sig != "" {
+		text += "\n\n" + sig
+	}
+	return text
+}
+
 // Compose writes a message as it goes to the relay (CRLF line ends, 7-bit):
 // the office as From (with its name), Reply-To when the office set one, a
-// stable Message-ID, the message's creation as its Date, the body as
-// quoted-printable UTF-8 text; with an attachment, multipart/mixed with the
-// file in base64. The same message composes to the same bytes every time.
+// stable Message-ID, the message's creation as its Date, the text (Text:
+// the body, an invoice's remittance text, the office's signature) as
+// quoted-printable UTF-8; with an attachment, multipart/mixed with the file
+// in base64. The same message composes to the same bytes every time.
 func Compose(m store.Message, o store.OfficeSettings, att *Attachment, loc *time.Location) ([]byte, error) {
 	if o.Sender == "" {
 		return nil, fmt.Errorf("no sender address: set one with offduty settings set sender ADDRESS")
@@ -69,7 +113,7 @@ func Compose(m store.Message, o store.OfficeSettings, att *Attachment, loc *time
 	header("MIME-Version", "1.0")
 	header("Auto-Submitted", "auto-generated") // RFC 3834: no vacation replies to a notification
 	header("X-Offduty-Kind", m.Kind)
-	body, err := qp(m.Body)
+	body, err := qp(Text(m, o.Office))
 	if err != nil {
 		return nil, err
 	}

@@ -90,8 +90,6 @@ type Config struct {
 	Batch   int
 	Lease   time.Duration
 	Timeout time.Duration
-	// Office heads an invoice's PDF (default export.DefaultOffice).
-	Office *export.Office
 	// Loc is the zone of the Date header (default UTC).
 	Loc    *time.Location
 	Logger Logger
@@ -167,10 +165,6 @@ func New(cfg Config) (*Sender, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.Office == nil {
-		o := export.DefaultOffice
-		cfg.Office = &o
 	}
 	if cfg.Loc == nil {
 		cfg.Loc = time.UTC
@@ -312,7 +306,10 @@ func (s *Sender) record(ctx context.Context, m store.Message, err error, permane
 }
 
 // compose builds a message's bytes, its invoice's PDF attached; perm is
-// true when it can never be built (its invoice is gone).
+// true when it can never be built (its invoice is gone). An invoice's PDF
+// prints the office as the invoice was issued under (store.InvoiceOffice),
+// and the message's remittance text is that PDF's; the signature is the
+// office's as it is now.
 func (s *Sender) compose(ctx context.Context, m store.Message, o store.OfficeSettings) ([]byte, bool, error) {
 	var att *Attachment
 	if m.InvoiceID != 0 {
@@ -320,8 +317,13 @@ func (s *Sender) compose(ctx context.Context, m store.Message, o store.OfficeSet
 		if err != nil {
 			return nil, store.ErrorCode(err) == store.ENotFound, fmt.Errorf("invoice %d: %w", m.InvoiceID, err)
 		}
+		issuer, err := s.cfg.Store.InvoiceOffice(ctx, inv.ID)
+		if err != nil {
+			return nil, false, fmt.Errorf("invoice %s: %w", export.Name(inv), err)
+		}
+		o.Office.Remittance = issuer.Remittance
 		var pdf bytes.Buffer
-		if err := export.InvoicePDF(&pdf, inv, *s.cfg.Office); err != nil {
+		if err := export.InvoicePDF(&pdf, inv, issuer); err != nil {
 			return nil, false, fmt.Errorf("invoice %s: %w", export.Name(inv), err)
 		}
 		att = &Attachment{Name: export.FileName(inv, "pdf"), ContentType: "application/pdf", Data: pdf.Bytes()}
