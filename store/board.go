@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -98,23 +100,32 @@ func (s *Store) DayCounts(ctx context.Context, from, to time.Time, loc *time.Loc
 // JobsWithPositions lists the jobs starting in [from, to), with their
 // positions, by start time; cancelled jobs are included. A customer user
 // lists only its own account's jobs.
+//
+// A day's agenda reads that day's rows and nothing else, in one read
+// transaction: the jobs by their start (jobs_starts), then the positions of
+// the same range of jobs (positions_job_status), each with its officer. The
+// filled count of each job is counted from the positions read, not by a
+// query a job.
 func (s *Store) JobsWithPositions(ctx context.Context, actor string, from, to time.Time) ([]Job, error) {
-	jobs, err := s.Jobs(ctx, actor, JobFilter{From: from, To: to})
-	if err != nil || len(jobs) == 0 {
-		return jobs, err
-	}
-	v, err := s.Viewer(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	idx := map[int64]int{}
-	for i, j := range jobs {
-		idx[j.ID] = i
-	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+positionCols+` FROM positions p LEFT JOIN officers o ON o.id = p.officer_id
+	var jobs []Job
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if jobs, err = listJobs(ctx, tx, v, JobFilter{From: from, To: to}, jobAgendaCols); err != nil || len(jobs) == 0 {
+			return err
+		}
+		idx := make(map[int64]int, len(jobs))
+		for i, j := range jobs {
+			idx[j.ID] = i
+		}
+		// positions of the jobs starting in [from, to): by the job's start,
+		// which holds whatever a position's own times became
+		rows, err := tx.QueryContext(ctx, `SELECT `+positionCols+` FROM jobs j CROSS JOIN positions p ON p.job_id = j.id
+			LEFT JOIN officers o ON o.id = p.officer_id
 			LEFT JOIN officers n ON n.id = p.no_show_officer_id
-			JOIN jobs j ON j.id = p.job_id WHERE j.starts_at >= ? AND j.starts_at < ? ORDER BY p.job_id, p.slot`, fmtTime(from), fmtTime(to))
+			WHERE j.starts_at >= ? AND j.starts_at < ?`, fmtTime(from), fmtTime(to))
 		if err != nil {
 			return err
 		}
@@ -125,13 +136,220 @@ func (s *Store) JobsWithPositions(ctx context.Context, actor string, from, to ti
 				return err
 			}
 			if i, ok := idx[p.JobID]; ok {
+				if p.OfficerID != 0 && p.Status == "assigned" {
+					jobs[i].Filled++
+				}
 				redactPosition(v, &p)
 				jobs[i].Positions = append(jobs[i].Positions, p)
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range jobs {
+			slices.SortFunc(jobs[i].Positions, bySlot)
+		}
+		return nil
 	})
 	return jobs, err
+}
+
+// Agenda lists the jobs starting in [from, to) by start time, cancelled
+// ones included, as the board and the calendar draw them: of each job its
+// id, customer, site, agency, times, officers, supervisors, vehicles,
+// status, bookable flag and filled count, and its positions by slot with
+// what their state is judged from (slot, class, officer id, times, status,
+// check-in and -out, attendance, who did not come). Everything else (the
+// contact, post orders, money, names of officers) is left out: Job reads a
+// whole job. It sees what JobsWithPositions sees (a customer user its own
+// account's jobs; officer and agency users their own shifts).
+//
+// A busy day has about 300 shifts and 600 positions, and a row costs the
+// driver per column, so it is one query of one row a job: the job's names
+// as they are, the rest of the job packed in one text, and its positions
+// packed in another (group_concat over the job's positions), in one read
+// transaction: 7 columns a shift instead of 32 a job and 16 a position.
+func (s *Store) Agenda(ctx context.Context, actor string, from, to time.Time) ([]Job, error) {
+	var out []Job
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		where, args := []string{"j.starts_at >= ?", "j.starts_at < ?"}, []any{fmtTime(from), fmtTime(to)}
+		if v.IsCustomer() {
+			where, args = append(where, "j.customer_id = ?"), append(args, v.CustomerID)
+		}
+		if scope, sargs := jobScope(v); scope != "" {
+			where, args = append(where, scope), append(args, sargs...)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT c.name, st.name, a.slug, a.name, j.venue,
+			j.id || ' ' || j.customer_id || ' ' || j.site_id || ' ' || j.agency_id || ' ' || j.starts_at || ' ' || j.ends_at
+				|| ' ' || j.officers || ' ' || j.supervisors || ' ' || j.vehicles || ' ' || j.status || ' ' || j.bookable,
+			(SELECT group_concat(p.id || ' ' || p.slot || ' ' || p.class || ' ' || coalesce(p.officer_id, 0) || ' ' || p.starts_at || ' ' || p.ends_at
+					|| ' ' || p.status || ' ' || coalesce(nullif(p.check_in_at, ''), '-') || ' ' || coalesce(nullif(p.check_out_at, ''), '-')
+					|| ' ' || coalesce(nullif(p.attendance, ''), '-') || ' ' || coalesce(p.no_show_officer_id, 0), ';')
+				FROM positions p WHERE p.job_id = j.id)`+jobFrom+`WHERE `+strings.Join(where, " AND ")+` ORDER BY j.starts_at, j.id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var j Job
+			var head string
+			var packed sql.NullString
+			if err := rows.Scan(&j.CustomerName, &j.SiteName, &j.AgencySlug, &j.AgencyName, &j.Venue, &head, &packed); err != nil {
+				return err
+			}
+			if err := unpackAgendaJob(&j, head); err != nil {
+				return err
+			}
+			if packed.Valid {
+				if j.Positions, err = unpackPositions(j.ID, packed.String); err != nil {
+					return err
+				}
+			}
+			for i := range j.Positions {
+				if p := &j.Positions[i]; p.OfficerID != 0 && p.Status == "assigned" {
+					j.Filled++
+				}
+			}
+			redactJob(v, &j)
+			out = append(out, j)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// unpackAgendaJob reads what Agenda packs of a job: "id customer site
+// agency start end officers supervisors vehicles status bookable", numbers,
+// times and a word of a CHECK constraint.
+func unpackAgendaJob(j *Job, head string) error {
+	var f [11]string
+	n := 0
+	for x := range strings.SplitSeq(head, " ") {
+		if n == len(f) {
+			n++
+			break
+		}
+		f[n] = x
+		n++
+	}
+	if n != len(f) {
+		return fmt.Errorf("job %q: %d fields, want %d", head, n, len(f))
+	}
+	var err error
+	for i, dst := range []*int64{&j.ID, &j.CustomerID, &j.SiteID, &j.AgencyID} {
+		if *dst, err = strconv.ParseInt(f[i], 10, 64); err != nil {
+			return fmt.Errorf("job %q: %w", head, err)
+		}
+	}
+	if j.Start, err = parseStamp(f[4]); err != nil {
+		return err
+	}
+	if j.End, err = parseStamp(f[5]); err != nil {
+		return err
+	}
+	for i, dst := range []*int{&j.Officers, &j.Supervisors, &j.Vehicles} {
+		if *dst, err = strconv.Atoi(f[6+i]); err != nil {
+			return fmt.Errorf("job %q: %w", head, err)
+		}
+	}
+	j.Status, j.Bookable = f[9], f[10] == "1"
+	return nil
+}
+
+// unpackPositions reads the positions Agenda packs: "id slot class officer
+// start end status in out attendance no-show" a position ("-" for no time
+// or no attendance), ";" between positions. Every field is a number, a
+// time or a word of a CHECK constraint, so neither separator occurs in one.
+func unpackPositions(jobID int64, packed string) ([]Position, error) {
+	out := make([]Position, 0, strings.Count(packed, ";")+1)
+	for rec := range strings.SplitSeq(packed, ";") {
+		var f [11]string
+		n := 0
+		for x := range strings.SplitSeq(rec, " ") {
+			if n == len(f) {
+				n++
+				break
+			}
+			f[n] = x
+			n++
+		}
+		if n != len(f) {
+			return nil, fmt.Errorf("job %d: position %q: %d fields, want %d", jobID, rec, n, len(f))
+		}
+		p := Position{JobID: jobID, Class: f[2], Status: f[6]}
+		var err error
+		if p.ID, err = strconv.ParseInt(f[0], 10, 64); err != nil {
+			return nil, fmt.Errorf("job %d: position %q: %w", jobID, rec, err)
+		}
+		if p.Slot, err = strconv.Atoi(f[1]); err != nil {
+			return nil, fmt.Errorf("job %d: position %q: %w", jobID, rec, err)
+		}
+		if p.OfficerID, err = strconv.ParseInt(f[3], 10, 64); err != nil {
+			return nil, fmt.Errorf("job %d: position %q: %w", jobID, rec, err)
+		}
+		if p.NoShowOfficerID, err = strconv.ParseInt(f[10], 10, 64); err != nil {
+			return nil, fmt.Errorf("job %d: position %q: %w", jobID, rec, err)
+		}
+		if p.Start, err = parseStamp(f[4]); err != nil {
+			return nil, err
+		}
+		if p.End, err = parseStamp(f[5]); err != nil {
+			return nil, err
+		}
+		if f[7] != "-" {
+			if p.CheckIn, err = parseStamp(f[7]); err != nil {
+				return nil, err
+			}
+		}
+		if f[8] != "-" {
+			if p.CheckOut, err = parseStamp(f[8]); err != nil {
+				return nil, err
+			}
+		}
+		if f[9] != "-" {
+			p.Attendance = f[9]
+		}
+		out = append(out, p)
+	}
+	// by slot, as a job's positions are always listed
+	if !slices.IsSortedFunc(out, bySlot) {
+		slices.SortFunc(out, bySlot)
+	}
+	return out, nil
+}
+
+func bySlot(a, b Position) int { return a.Slot - b.Slot }
+
+// parseStamp reads a time as fmtTime writes it (timeLayout) without the
+// general parser, which costs more than the rest of an agenda row; anything
+// else goes to parseTime.
+func parseStamp(s string) (time.Time, error) {
+	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return parseTime(s)
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, sec := num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+		return parseTime(s)
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // 31 April and the like: what the parser says of it
+		return parseTime(s)
+	}
+	return t, nil
 }
 
 // Media is a file attached to a job, kept under its SHA-256 name.

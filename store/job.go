@@ -478,6 +478,11 @@ func scanJob(sc interface{ Scan(...any) error }) (Job, error) {
 // and which costs more to read and decode than the rest of the row.
 var jobListCols = strings.Replace(jobCols, "j.quote_json", "''", 1)
 
+// jobAgendaCols are jobListCols without the count of filled positions, for
+// a caller that reads the positions anyway and counts them itself.
+var jobAgendaCols = strings.Replace(jobListCols,
+	`(SELECT count(*) FROM positions p WHERE p.job_id = j.id AND p.officer_id IS NOT NULL AND p.status = 'assigned')`, `0`, 1)
+
 func jobByID(ctx context.Context, q querier, id int64) (Job, error) {
 	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobCols+jobFrom+`WHERE j.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -572,10 +577,22 @@ type JobFilter struct {
 // account's jobs, whatever the filter asks; officer and agency users only
 // theirs (jobScope), without the customer's money.
 func (s *Store) Jobs(ctx context.Context, actor string, f JobFilter) ([]Job, error) {
-	v, err := s.Viewer(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
+	var out []Job
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		v, err := viewerOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		out, err = listJobs(ctx, tx, v, f, jobListCols)
+		return err
+	})
+	return out, err
+}
+
+// listJobs lists the jobs f selects as v may read them (see Jobs), reading
+// cols (jobListCols, or jobAgendaCols when the caller counts the filled
+// positions itself).
+func listJobs(ctx context.Context, q querier, v Viewer, f JobFilter, cols string) ([]Job, error) {
 	if v.IsCustomer() {
 		f.CustomerID = v.CustomerID
 	}
@@ -599,30 +616,27 @@ func (s *Store) Jobs(ctx context.Context, actor string, f JobFilter) ([]Job, err
 			args = append(args, st)
 		}
 	}
-	q := `SELECT ` + jobListCols + jobFrom
+	qs := `SELECT ` + cols + jobFrom
 	if len(where) > 0 {
-		q += "WHERE " + strings.Join(where, " AND ")
+		qs += "WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY j.starts_at, j.id"
+	qs += " ORDER BY j.starts_at, j.id"
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+		qs += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
+	rows, err := q.QueryContext(ctx, qs, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var out []Job
-	err = s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
+	for rows.Next() {
+		j, err := scanJob(rows)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			j, err := scanJob(rows)
-			if err != nil {
-				return err
-			}
-			redactJob(v, &j)
-			out = append(out, j)
-		}
-		return rows.Err()
-	})
-	return out, err
+		redactJob(v, &j)
+		out = append(out, j)
+	}
+	return out, rows.Err()
 }

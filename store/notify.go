@@ -779,7 +779,10 @@ func (s *Store) QueueScheduled(ctx context.Context, now time.Time) (int, error) 
 				return err
 			}
 		}
-		return nil
+		// Open shifts to the officers who may take them, while the web pages are on (web.go).
+		n, err := s.queueOpenShifts(ctx, tx, set, now)
+		written += n
+		return err
 	})
 	return written, err
 }

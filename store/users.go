@@ -439,7 +439,7 @@ type Viewer struct {
 	CustomerID int64  // a customer user's account
 	OfficerID  int64  // an officer user's officer
 	AgencyID   int64  // an agency user's agency
-	Remote     bool   // signed in over SSH
+	Remote     bool   // signed in over SSH or on the web pages
 }
 
 // IsOfficer reports whether the viewer is an officer user (sees their own
@@ -481,6 +481,9 @@ func (s *Store) Viewer(ctx context.Context, actor string) (Viewer, error) {
 
 func viewerOf(ctx context.Context, q querier, actor string) (Viewer, error) {
 	name, remote := strings.CutSuffix(actor, "@ssh")
+	if !remote { // the web pages' users act as "name@web" (web.go), judged alike
+		name, remote = strings.CutSuffix(actor, "@web")
+	}
 	v := Viewer{Name: name, Remote: remote}
 	var cust, off, ag sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT role, customer_id, officer_id, agency_id FROM users WHERE name = ?`, name).Scan(&v.Role, &cust, &off, &ag)

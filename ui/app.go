@@ -31,6 +31,10 @@ type Options struct {
 	// their own machine, which name the server as PublicAddress (HOST:PORT).
 	Remote        bool
 	PublicAddress string
+	// Context ends with the console's session (over SSH, the connection):
+	// the clock's tick and the wait for changes stop with it, so an ended
+	// session's console is not kept alive by them (default: never ends).
+	Context context.Context
 }
 
 // The tabs, in order.
@@ -128,6 +132,8 @@ type App struct {
 
 	agencies  []store.PricedAgency
 	customers []store.Customer
+	shown     map[int]bool // tabs whose data has been asked for: the others load when first shown
+	allAsked  bool         // loadAll asked for (the request form's agencies and customers, the Requests list)
 
 	msg     string
 	msgErr  bool
@@ -137,7 +143,7 @@ type App struct {
 // New builds the console.
 func New(o Options) *App {
 	c := &Common{Store: o.Store, Now: o.Now, Loc: o.Loc, Actor: o.Actor, Role: o.Role, CustomerID: o.CustomerID,
-		Remote: o.Remote, PublicAddress: o.PublicAddress,
+		Remote: o.Remote, PublicAddress: o.PublicAddress, Ctx: o.Context,
 		Styles: NewStyles(true), Keys: DefaultKeys(), Width: 80, Height: 24}
 	if o.Store != nil {
 		c.DBPath = o.Store.Path()
@@ -224,9 +230,10 @@ func (a *App) loadJobs() tea.Msg {
 	return jobsMsg{jobs, err}
 }
 
-// refresh reloads every view's data after a change.
+// refresh reloads the data of every view shown so far after a change (the
+// others load when first shown).
 func (a *App) refresh() tea.Cmd {
-	cmds := append([]tea.Cmd{a.loadJobs}, a.tabLoads()...)
+	cmds := append([]tea.Cmd{a.loadJobs}, a.loadsFor(a.shownTabs())...)
 	if a.cal.agendaOn {
 		cmds = append(cmds, a.cal.loadAgenda())
 	}
@@ -236,20 +243,74 @@ func (a *App) refresh() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func tick() tea.Cmd {
-	return tea.Tick(30*time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+// tick is the clock's half-minute beat; it stops when the session ends.
+func (a *App) tick() tea.Cmd {
+	done := a.ctx().Done()
+	return func() tea.Msg {
+		t := time.NewTimer(30 * time.Second)
+		defer t.Stop()
+		select {
+		case now := <-t.C:
+			return tickMsg(now)
+		case <-done:
+			return nil
+		}
+	}
 }
 
-// Init asks for the background colour and loads the data.
+// ctx is the session's context (Options.Context), or one that never ends.
+func (a *App) ctx() context.Context {
+	if a.c.Ctx != nil {
+		return a.c.Ctx
+	}
+	return context.Background()
+}
+
+// Init asks for the background colour and loads what the first frame
+// draws: the first tab's data, and nothing else. Every other tab loads when
+// it is first shown (see Update); the request form's agencies and customers
+// (loadAll) once the first tab's data is in, unless the first tab is the
+// Requests list, which is what loadAll reads.
 func (a *App) Init() tea.Cmd {
-	cmds := append([]tea.Cmd{tea.RequestBackgroundColor, a.loadAll, tick(), a.waitChange()}, a.tabLoads()...)
+	cmds := append([]tea.Cmd{tea.RequestBackgroundColor, a.tick(), a.waitChange()}, a.loadsFor([]int{a.tab})...)
+	if a.tab != tabToday {
+		cmds = append(cmds, a.askAll())
+	}
 	return tea.Batch(cmds...)
 }
 
-// tabLoads loads what the role's tabs show, and nothing else.
-func (a *App) tabLoads() []tea.Cmd {
-	var cmds []tea.Cmd
+// askAll is loadAll the first time it is asked for, nil after.
+func (a *App) askAll() tea.Cmd {
+	if a.allAsked {
+		return nil
+	}
+	a.allAsked = true
+	return a.loadAll
+}
+
+// tabLoads loads what every one of the role's tabs shows.
+func (a *App) tabLoads() []tea.Cmd { return a.loadsFor(a.tabs) }
+
+// shownTabs are the tabs whose data has been loaded: a refresh reloads them.
+func (a *App) shownTabs() []int {
+	var out []int
 	for _, t := range a.tabs {
+		if a.shown[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// loadsFor loads what these tabs show, and nothing else, and marks them
+// shown (a later refresh reloads them).
+func (a *App) loadsFor(tabs []int) []tea.Cmd {
+	if a.shown == nil {
+		a.shown = map[int]bool{}
+	}
+	var cmds []tea.Cmd
+	for _, t := range tabs {
+		a.shown[t] = true
 		switch t {
 		case tabToday:
 			cmds = append(cmds, a.today.load())
@@ -265,15 +326,15 @@ func (a *App) tabLoads() []tea.Cmd {
 			cmds = append(cmds, a.aud.load())
 		}
 	}
-	cmds = append(cmds, a.self.loads(a.tabs)...)
-	cmds = append(cmds, a.adm.loads(a.tabs)...)
-	if slices.Contains(a.tabs, tabReports) {
+	cmds = append(cmds, a.self.loads(tabs)...)
+	cmds = append(cmds, a.adm.loads(tabs)...)
+	if slices.Contains(tabs, tabReports) {
 		cmds = append(cmds, a.rep.autoload())
 	}
-	if slices.Contains(a.tabs, tabCustomers) {
+	if slices.Contains(tabs, tabCustomers) {
 		cmds = append(cmds, a.cust.load())
 	}
-	if slices.Contains(a.tabs, tabAgencies) {
+	if slices.Contains(tabs, tabAgencies) {
 		cmds = append(cmds, a.agc.load())
 	}
 	return cmds
@@ -289,8 +350,12 @@ func (a *App) waitChange() tea.Cmd {
 	if st == nil {
 		return nil
 	}
+	ctx := a.ctx()
 	return func() tea.Msg {
-		if st.WaitChange(context.Background(), 30*time.Second) {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if st.WaitChange(ctx, 30*time.Second) {
 			return changedMsg{}
 		}
 		return waitAgainMsg{}
@@ -302,9 +367,16 @@ type waitAgainMsg struct{}
 // Update routes messages; it never does I/O.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	a.watch() // what a form or prompt opened by the last message holds, before anything is typed into it
+	was := a.tab
 	m, cmd := a.update(msg)
 	if a.quitAsk != "" && a.typedWork() == "" { // saved or closed meanwhile: nothing left to lose
 		a.quitAsk = ""
+	}
+	if a.tab != was && !a.shown[a.tab] { // a tab shown for the first time loads its data
+		cmd = tea.Batch(append([]tea.Cmd{cmd}, a.loadsFor([]int{a.tab})...)...)
+	}
+	if _, ok := msg.(todayMsg); (ok || a.tab == tabRequests) && !a.allAsked { // the board is in: now what the request form needs
+		cmd = tea.Batch(cmd, a.askAll())
 	}
 	return m, cmd
 }
@@ -359,7 +431,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.waitChange()
 	case tickMsg:
 		// the board refreshes itself; lists keep their selection
-		cmds := []tea.Cmd{tick(), a.today.load()}
+		cmds := []tea.Cmd{a.tick(), a.today.load()}
 		if a.job != nil && !a.job.capturing() {
 			cmds = append(cmds, a.job.load())
 		}
@@ -945,11 +1017,7 @@ func (a *App) tabBar() (string, []tabSpan) {
 
 // helpLines is the help at the bottom: the short line, or the full help.
 func (a *App) helpLines() []string {
-	km := a.keys()
-	if a.full {
-		return strings.Split(a.help.FullHelpView(km.FullHelp()), "\n")
-	}
-	return strings.Split(a.help.ShortHelpView(km.ShortHelp()), "\n")
+	return helpLines(&a.help, a.keys(), a.full) // drawn once per screen and width (common.go)
 }
 
 // The smallest window the screens are laid out for: the request form

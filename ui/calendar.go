@@ -96,7 +96,7 @@ func (m *calendarModel) load() tea.Cmd {
 		from := m.weekStart()
 		to := from.AddDate(0, 0, 7)
 		return func() tea.Msg {
-			jobs, err := st.JobsWithPositions(context.Background(), m.c.Actor, from, to)
+			jobs, err := st.Agenda(context.Background(), m.c.Actor, from, to)
 			return dayJobsMsg{from: from, to: to, jobs: jobs, week: true, err: err}
 		}
 	}
@@ -139,7 +139,7 @@ func (m *calendarModel) loadAgenda() tea.Cmd {
 	from := m.day
 	to := from.AddDate(0, 0, 1)
 	return func() tea.Msg {
-		jobs, err := st.JobsWithPositions(context.Background(), m.c.Actor, from, to)
+		jobs, err := st.Agenda(context.Background(), m.c.Actor, from, to)
 		return dayJobsMsg{from: from, to: to, jobs: jobs, err: err}
 	}
 }

@@ -4,11 +4,16 @@
 package ui
 
 import (
+	"context"
 	"image/color"
+	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	"charm.land/bubbles/v2/textinput"
@@ -30,6 +35,7 @@ type Common struct {
 	Role          string         // "" is the local supervisor
 	CustomerID    int64          // a customer user's account
 	DBPath        string
+	Ctx           context.Context // the session's; nil: never ends (Options.Context)
 	// Remote is a console served over SSH: no key asks for, reads or writes
 	// a path on the server; keys that would show the commands to run from
 	// the user's own machine, which reach the server at PublicAddress.
@@ -249,4 +255,74 @@ func newArea() textarea.Model {
 	st.Cursor.Blink = false
 	ta.SetStyles(st)
 	return ta
+}
+
+// helpViews are the help lines drawn lately, shared by every console of the
+// process (over SSH, each session's): bubbles' help styles every key with
+// lipgloss on every frame, a tenth of a keystroke's cost, for lines that
+// change with the screen and the width only.
+var helpViews struct {
+	sync.Mutex
+	m map[string]helpView
+}
+
+type helpView struct {
+	styles help.Styles
+	lines  []string // shared: read only
+}
+
+// helpLines is h's short help of km, or its full help, as lines; the same
+// keys, width and styles give the lines drawn before.
+func helpLines(h *help.Model, km help.KeyMap, full bool) []string {
+	var k strings.Builder
+	k.Grow(256)
+	if full {
+		k.WriteByte('F')
+	}
+	k.WriteString(strconv.Itoa(h.Width()))
+	for _, s := range []string{h.ShortSeparator, h.FullSeparator, h.Ellipsis} {
+		k.WriteByte(0)
+		k.WriteString(s)
+	}
+	add := func(bs []key.Binding) {
+		for _, b := range bs {
+			if b.Enabled() {
+				hl := b.Help()
+				k.WriteByte(1)
+				k.WriteString(hl.Key)
+				k.WriteByte(0)
+				k.WriteString(hl.Desc)
+			}
+		}
+		k.WriteByte(2)
+	}
+	var groups [][]key.Binding
+	if full {
+		groups = km.FullHelp()
+		for _, g := range groups {
+			add(g)
+		}
+	} else {
+		add(km.ShortHelp())
+	}
+	helpViews.Lock()
+	v, ok := helpViews.m[k.String()]
+	helpViews.Unlock()
+	if ok && reflect.DeepEqual(&v.styles, &h.Styles) { // pointers: nothing copied
+		return v.lines
+	}
+	var s string
+	if full {
+		s = h.FullHelpView(groups)
+	} else {
+		s = h.ShortHelpView(km.ShortHelp())
+	}
+	lines := strings.Split(s, "\n")
+	helpViews.Lock()
+	if helpViews.m == nil || len(helpViews.m) >= 1024 {
+		helpViews.m = map[string]helpView{}
+	}
+	helpViews.m[k.String()] = helpView{styles: h.Styles, lines: lines}
+	helpViews.Unlock()
+	return lines
 }

@@ -114,6 +114,82 @@ type formModel struct {
 	weeks   []weekQuote
 	missing []string
 	input   store.JobInput
+
+	// the last pricing and quote pane, kept while what they depend on does
+	// not change (most keys change neither: a name, a phone, the orders)
+	priced      pricedMemo
+	pricedWeeks []pricedMemo
+	pane        paneMemo
+}
+
+// pricedMemo is the last quote priced: the same request on the same
+// agency prices the same (pricing is pure), so it is not priced again.
+type pricedMemo struct {
+	agency *pricing.Agency
+	req    pricing.Request
+	quote  *pricing.Quote
+	err    error
+}
+
+func (f *formModel) price(pa *pricing.Agency, req pricing.Request) (*pricing.Quote, error) {
+	if m := &f.priced; m.agency == pa && m.req == req && (m.quote != nil || m.err != nil) {
+		return m.quote, m.err
+	}
+	q, err := pa.Quote(req)
+	f.priced = pricedMemo{agency: pa, req: req, quote: q, err: err}
+	return q, err
+}
+
+// priceWeek prices week i of a repeated request, as price does.
+func (f *formModel) priceWeek(pa *pricing.Agency, i int, req pricing.Request) (*pricing.Quote, error) {
+	for len(f.pricedWeeks) <= i {
+		f.pricedWeeks = append(f.pricedWeeks, pricedMemo{})
+	}
+	if m := &f.pricedWeeks[i]; m.agency == pa && m.req == req && (m.quote != nil || m.err != nil) {
+		return m.quote, m.err
+	}
+	q, err := pa.Quote(req)
+	f.pricedWeeks[i] = pricedMemo{agency: pa, req: req, quote: q, err: err}
+	return q, err
+}
+
+// paneMemo is the quote pane last drawn, and what it was drawn from.
+type paneMemo struct {
+	dark, plain bool
+	title       Paint
+	agency      string
+	quote       *pricing.Quote
+	weeks       []weekQuote
+	missing     string
+	w, h        int
+	lines       []string
+}
+
+// quotePane is the quote pane's lines (renderQuote, then quoteLines),
+// drawn again only when what it shows changed.
+func (f *formModel) quotePane(st Styles, w, h int) []string {
+	m := &f.pane
+	agency, missing := agencyName(f.agency()), strings.Join(f.missing, "\x00")
+	if m.lines != nil && m.dark == st.Dark && m.plain == st.Plain && m.title == st.Title && m.agency == agency &&
+		m.quote == f.quote && sameWeeks(m.weeks, f.weeks) && m.missing == missing && m.w == w && m.h == h {
+		return m.lines
+	}
+	lines := f.quoteLines(renderQuote(st, agency, f.quote, f.missing, f.weeks, w, h))
+	*m = paneMemo{dark: st.Dark, plain: st.Plain, title: st.Title, agency: agency, quote: f.quote, weeks: f.weeks,
+		missing: missing, w: w, h: h, lines: lines}
+	return lines
+}
+
+func sameWeeks(a, b []weekQuote) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func newForm(c *Common, agencies []store.PricedAgency, customers []store.Customer) *formModel {
@@ -784,7 +860,7 @@ func (f *formModel) recompute() {
 		return
 	}
 	req := pricing.Request{Start: start, End: end, Officers: officers, Vehicles: vehicles, Venue: in.Venue, Received: f.received}
-	q, err := pa.Pricing.Quote(req)
+	q, err := f.price(pa.Pricing, req)
 	if err != nil {
 		if ie, ok := err.(*pricing.InputError); ok {
 			f.errs[fieldFor(ie.Field)] = ie.Msg
@@ -801,7 +877,7 @@ func (f *formModel) recompute() {
 				f.errs[fRepeat] = err.Error()
 				continue
 			}
-			wq, err := pa.Pricing.Quote(pricing.Request{Start: st, End: en, Officers: officers, Vehicles: vehicles, Venue: in.Venue, Received: f.received})
+			wq, err := f.priceWeek(pa.Pricing, i, pricing.Request{Start: st, End: en, Officers: officers, Vehicles: vehicles, Venue: in.Venue, Received: f.received})
 			if err != nil {
 				f.weeks = append(f.weeks, weekQuote{label: label, err: err.Error()})
 				continue
@@ -996,8 +1072,7 @@ func (f *formModel) View(height int) string {
 	if stacked {
 		formH := max(height/2, 6)
 		body := window(rows, focusRow, formH, &f.scroll)
-		quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw, height-len(body)-1)
-		qlines := f.quoteLines(quote)
+		qlines := f.quotePane(st, qw, height-len(body)-1)
 		all := append(body, st.Rule.Render(strings.Repeat("─", lw)))
 		all = append(all, qlines...)
 		if len(all) > height {
@@ -1006,8 +1081,7 @@ func (f *formModel) View(height int) string {
 		return strings.Join(all, "\n")
 	}
 	body := window(rows, focusRow, height, &f.scroll)
-	quote := renderQuote(st, agencyName(f.agency()), f.quote, f.missing, f.weeks, qw, height)
-	qlines := f.quoteLines(quote)
+	qlines := f.quotePane(st, qw, height)
 	out := make([]string, height)
 	bar := " " + st.Rule.Render("│") + " "
 	for r := range height {

@@ -88,7 +88,7 @@ func (t *todayModel) load() tea.Cmd {
 	from, to := t.window()
 	now := t.c.Now()
 	return func() tea.Msg {
-		jobs, err := st.JobsWithPositions(context.Background(), t.c.Actor, from.Add(-24*time.Hour), to)
+		jobs, err := st.Agenda(context.Background(), t.c.Actor, from.Add(-24*time.Hour), to)
 		if err != nil {
 			return todayMsg{err: err}
 		}

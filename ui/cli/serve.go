@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,10 +19,12 @@ import (
 	"offduty/store"
 	"offduty/ui/mail"
 	"offduty/ui/sshd"
+	"offduty/ui/web"
 )
 
 func newServeCmd(e *env) *cobra.Command {
 	var listen, hostKey, public, backupDir string
+	var httpAddr, publicURL, tlsCert, tlsKey string
 	var idle, backupEvery time.Duration
 	var sf smtpFlags
 	c := &cobra.Command{
@@ -42,9 +46,16 @@ them (10 s at most); a second signal ends at once.
 With --smtp HOST:PORT it also delivers the outbox's e-mail through that relay (as offduty
 notify run does: STARTTLS per --starttls, credentials from OFFDUTY_SMTP_USER and
 OFFDUTY_SMTP_PASSWORD) and writes the scheduled messages every minute.
+With --http HOST:PORT it also serves the web pages for customers and officers (off unless
+asked): sign-in by a one-time link e-mailed through the outbox, requests with the live quote,
+jobs, cancellations, invoices, open shifts, pay and a calendar link. --public-url is the
+address put in those e-mails (default from --http); behind the office's own TLS proxy give
+its https address; or serve HTTPS here with --tls-cert and --tls-key.
 Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unusable.`,
-		Example: "  offduty serve --listen :2222 --public-address office.example.com:2222\n  ssh -p 2222 -i KEY localhost",
-		Args:    noArgs,
+		Example: "  offduty serve --listen :2222 --public-address office.example.com:2222\n  ssh -p 2222 -i KEY localhost\n" +
+			"  offduty serve --http 127.0.0.1:8080 --public-url https://office.example.com --smtp mail.example.com:587\n" +
+			"  offduty serve --http :8443 --tls-cert /etc/offduty/cert.pem --tls-key /etc/offduty/key.pem",
+		Args: noArgs,
 	}
 	f := c.Flags()
 	f.StringVar(&listen, "listen", sshd.DefaultListen, "address to listen on, `HOST:PORT` (:2222 for every interface)")
@@ -55,6 +66,10 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 	f.DurationVar(&backupEvery, "backup-every", 24*time.Hour, "take a backup this often (`DURATION`, e.g. 1h, 24h; 0 never), and at start when the newest is older")
 	f.StringVar(&backupDir, "backup-dir", "", "where scheduled backups go (`DIR`, default: backups beside the database)")
 	backupKeep := intFlag(f, "backup-keep", "scheduled backups kept (`N`, the newest; older ones are removed)")
+	f.StringVar(&httpAddr, "http", "", "also serve the web pages for customers and officers on `HOST:PORT` (default: off)")
+	f.StringVar(&publicURL, "public-url", "", "the web pages' address as people reach it, put in e-mailed links, `URL` (default: from --http; the https address of a TLS proxy in front)")
+	f.StringVar(&tlsCert, "tls-cert", "", "serve the web pages over HTTPS with this certificate `FILE` (PEM; with --tls-key)")
+	f.StringVar(&tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert (PEM)")
 	sf.register(f, "", "send the outbox's e-mail through this SMTP relay, `HOST:PORT` (credentials: OFFDUTY_SMTP_USER, OFFDUTY_SMTP_PASSWORD; default: send nothing)")
 	*backupKeep = 14
 	f.Lookup("backup-keep").DefValue = "14"
@@ -86,6 +101,30 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 			public = net.JoinHostPort(host, port)
 		} else if _, _, err := net.SplitHostPort(public); err != nil {
 			return fail(ExitInvalid, "serve: --public-address: want HOST:PORT such as office.example.com:2222, got %q", public)
+		}
+		if httpAddr == "" && (publicURL != "" || tlsCert != "" || tlsKey != "") {
+			return fail(ExitInvalid, "serve: --public-url, --tls-cert and --tls-key need --http HOST:PORT")
+		}
+		if (tlsCert == "") != (tlsKey == "") {
+			return fail(ExitInvalid, "serve: --tls-cert and --tls-key go together")
+		}
+		var certs []tls.Certificate
+		if tlsCert != "" {
+			c, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+			if err != nil {
+				return fail(ExitInvalid, "serve: --tls-cert/--tls-key: %v", err)
+			}
+			certs = []tls.Certificate{c}
+		}
+		if httpAddr != "" {
+			if _, _, err := net.SplitHostPort(httpAddr); err != nil {
+				return fail(ExitInvalid, "serve: --http: want HOST:PORT such as 127.0.0.1:8080, got %q", httpAddr)
+			}
+			if publicURL != "" {
+				if _, err := web.ParsePublicURL(publicURL); err != nil {
+					return fail(ExitInvalid, "serve: --public-url: %v", err)
+				}
+			}
 		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -139,17 +178,55 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 		} else {
 			logger.Info("no --smtp: the outbox is not sent from here (offduty notify run sends it)")
 		}
+		var hs *http.Server
+		webServed := make(chan error, 1)
+		if httpAddr != "" {
+			hln, err := net.Listen("tcp", httpAddr)
+			if err != nil {
+				return fail(ExitInvalid, "serve: --http: %v", err)
+			}
+			base := publicURL
+			if base == "" {
+				base = webURLFrom(hln.Addr().String(), len(certs) > 0)
+			}
+			h, err := web.New(web.Config{Store: s, PublicURL: base, Loc: office(), Logger: logger.WithPrefix("web"),
+				Console: "ssh -p " + portOf(public) + " " + hostOf(public)})
+			if err != nil {
+				hln.Close()
+				return fail(ExitInvalid, "serve: --public-url: %v", err)
+			}
+			hs = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute,
+				IdleTimeout: 2 * time.Minute, ErrorLog: logger.WithPrefix("web").StandardLog(charmlog.StandardLogOptions{ForceLevel: charmlog.WarnLevel})}
+			if len(certs) > 0 {
+				hs.TLSConfig = &tls.Config{Certificates: certs, MinVersion: tls.VersionTLS12}
+				hln = tls.NewListener(hln, hs.TLSConfig)
+			}
+			if err := s.SetWebURL(ctx, e.actor(), h.URL("")); err != nil {
+				logger.Warn("web: the pages' address is not kept for open-shift e-mails", "err", err)
+			}
+			logger.Info("web pages", "listen", hln.Addr().String(), "public", h.URL("/"))
+			go func() { webServed <- hs.Serve(hln) }()
+		} else if err := s.SetWebURL(ctx, e.actor(), ""); err != nil && store.ErrorCode(err) == "" {
+			logger.Warn("web: cannot clear the pages' address", "err", err)
+		}
 		served := make(chan error, 1)
 		go func() { served <- srv.Serve(ln) }()
 		select {
 		case err := <-served:
 			return fail(ExitInvalid, "serve: %v", err)
+		case err := <-webServed:
+			return fail(ExitInvalid, "serve: web pages: %v", err)
 		case <-ctx.Done():
 		}
 		stop() // a second signal ends the process at once
 		logger.Info("signal: shutting down")
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		if hs != nil {
+			if err := hs.Shutdown(sctx); err != nil {
+				logger.Warn("shutdown: web requests did not end in time", "err", err)
+			}
+		}
 		if err := srv.Shutdown(sctx); err != nil {
 			logger.Warn("shutdown: sessions did not end in time; their connections were closed", "err", err)
 		}
@@ -160,6 +237,44 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 		return nil
 	}
 	return markLocal(c, "it listens on the server's network and reads its host key")
+}
+
+// webURLFrom is the web pages' address from the address they listen on:
+// http(s)://HOST:PORT, the machine's name for every interface.
+func webURLFrom(addr string, https bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		if host, err = os.Hostname(); err != nil || host == "" {
+			host = "localhost"
+		}
+	}
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	if (https && port == "443") || (!https && port == "80") || port == "" {
+		return scheme + "://" + host
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+func hostOf(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return h
+}
+
+func portOf(addr string) string {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "22"
+	}
+	return p
 }
 
 // scheduleBackups takes a backup into dir every `every` (and at once when

@@ -175,7 +175,8 @@ messages at the officer record's e-mail unless --email says otherwise. An agency
 speaks for one agency, --agency SLUG (offduty agencies lists them), and sees its own
 officers' roster only. --email ADDR is where the user's messages go, for any role.
 Keys: --key "ssh-ed25519 AAAA..." (repeatable), --key-file FILE (locally), --key-file -
-(stdin, also over SSH).
+(stdin, also over SSH). A customer or officer user with an e-mail may have none: they sign
+in on the web pages only (offduty serve --http), by a link sent to that address.
 Exit status: 0 added; 1 invalid input or an unknown customer, officer or agency; 2 refused
 (the name or a key is taken, the officer already has a user, or the acting user is not a
 supervisor).`,
@@ -251,8 +252,14 @@ supervisor).`,
 			}
 			in.AgencyID = ag.ID
 		}
-		if in.Keys, err = kf.keys(e, label); err != nil {
-			return err
+		// A customer or officer user with an address may have no key: they
+		// sign in on the web pages only, by an e-mailed link (serve --http).
+		webOnly := len(kf.lines) == 0 && kf.file == "" && (role == store.RoleCustomer || role == store.RoleOfficer) &&
+			(in.Email != "" || strings.TrimSpace(off.Email) != "")
+		if !webOnly {
+			if in.Keys, err = kf.keys(e, label); err != nil {
+				return err
+			}
 		}
 		u, err := s.CreateUserWith(ctx, e.actor(), in)
 		if err != nil {
@@ -271,6 +278,10 @@ supervisor).`,
 			what += ", e-mail " + clean(u.Email)
 		} else {
 			what += ", no e-mail"
+		}
+		if webOnly {
+			fmt.Fprintf(e.stdout, "Added %s, %s, with no key: they sign in on the web pages (serve --http) by an e-mailed link\n", u.Name, what)
+			return nil
 		}
 		fmt.Fprintf(e.stdout, "Added %s, %s, with %d %s:\n", u.Name, what, len(u.Keys), plural(len(u.Keys), "key"))
 		for _, k := range u.Keys {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/activeterm"
 	bm "charm.land/wish/v2/bubbletea"
+	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 
 	"offduty/store"
@@ -34,11 +36,12 @@ const (
 	handshakeTimeout = 30 * time.Second
 )
 
-// sessionFPS is how often a session's renderer looks for a new frame: a
-// key's echo waits for the next look, so 120 (Bubble Tea's most) keeps that
-// under 8.3 ms where the default 60 made it up to 16.7 ms. A look with
-// nothing new costs a comparison and writes nothing.
-var sessionFPS = 120
+// sessionFPS is how often a session's Bubble Tea program writes out the
+// terminal queries it has queued (the background colour asked at start).
+// Frames do not wait for it: the session's screen draws each one as soon as
+// the console has it (see screen). 20 a second costs an idle session
+// almost nothing, where Bubble Tea's renderer woke 120 times a second.
+var sessionFPS = 20
 
 // ErrServerClosed is what Serve and ListenAndServe return after Shutdown.
 var ErrServerClosed = ssh.ErrServerClosed
@@ -99,6 +102,7 @@ type session struct {
 
 	// guarded by Server.mu
 	prog   *tea.Program
+	screen *screen
 	reason string // why the server ended it: "idle", "shutdown" or "refused"
 }
 
@@ -507,6 +511,14 @@ func (s *Server) requirePTY(next ssh.Handler) ssh.Handler {
 			s.log.Warn("refused", "reason", "no pty", "user", st.user.Name, "remote", st.remote, "command", sess.RawCommand())
 		}
 		next(sess)
+		// the console has ended: its last frame, then the terminal as it was
+		st := s.lookup(sess)
+		s.mu.Lock()
+		scr := st.screen
+		s.mu.Unlock()
+		if scr != nil {
+			scr.close()
+		}
 	}
 }
 
@@ -567,23 +579,52 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		CustomerID:    st.user.CustomerID,
 		Remote:        true,
 		PublicAddress: s.cfg.PublicAddress,
+		Context:       sess.Context(),
 	})
+	// The session's screen draws the console (see screen); Bubble Tea's
+	// program writes only its queries, through the same writer.
+	pty, _, _ := sess.Pty()
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	out := &sessionWriter{w: sess}
+	scr := newScreen(out, env, pty.Window.Width, pty.Window.Height, colorprofile.Env(env))
 	opts := append(bm.MakeOptions(sess),
 		tea.WithInput(&typing{r: sess, st: st}), // the session's input, watched for the idle timeout
-		tea.WithoutSignalHandler(),              // the server's signals are not the session's
+		tea.WithOutput(out),
+		tea.WithoutRenderer(),
+		tea.WithoutSignalHandler(), // the server's signals are not the session's
 		tea.WithFPS(sessionFPS),
 	)
-	p := tea.NewProgram(m, opts...)
+	p := tea.NewProgram(screenModel{m: m, s: scr}, opts...)
+	scr.mu.Lock()
+	scr.fail = func(r any) {
+		s.log.Error("drawing failed", "user", st.user.Name, "remote", st.remote, "panic", r, "stack", string(debug.Stack()))
+		go p.Kill()
+	}
+	scr.mu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing || st.reason != "" {
 		if st.reason == "" {
 			st.reason = "shutdown"
 		}
+		scr.closeQuiet()
 		return nil
 	}
-	st.prog = p
+	st.prog, st.screen = p, scr
 	return p
+}
+
+// sessionWriter is a session's output, written whole by one goroutine at a
+// time (an SSH channel's Write is not safe for two at once).
+type sessionWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *sessionWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // typing is the session's input; it notes when the user last typed.
