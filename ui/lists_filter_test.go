@@ -167,3 +167,36 @@ func TestListsAuditFilterShowsFirstMatch(t *testing.T) {
 	}
 	firstRowShowsSelected(t, a, 2, a.aud.list[0].At.In(testLoc).Format("02 Jan 15:04"))
 }
+
+// Requests: with a text and a status filter kept, esc (as the empty list and
+// the help line say) clears both and keeps the selected job selected.
+func TestListsRequestsEscClearsFilters(t *testing.T) {
+	a := newTestApp(t, 80, 24)
+	press(a, "tab")
+	all := len(a.req.view)
+	press(a, "/", "Maverik", "enter")
+	if a.req.filtering || len(a.req.view) == 0 || len(a.req.view) == all {
+		t.Fatalf("filter kept: filtering %v, %d of %d", a.req.filtering, len(a.req.view), all)
+	}
+	press(a, "j")
+	keep := a.req.selected()
+	if !strings.Contains(screen(a), "esc clear filters") {
+		t.Errorf("help line does not offer esc:\n%s", screen(a))
+	}
+	press(a, "esc")
+	if a.req.filter.Value() != "" || a.req.status != 0 || len(a.req.view) != all {
+		t.Fatalf("esc left filter %q, status %d, %d of %d jobs", a.req.filter.Value(), a.req.status, len(a.req.view), all)
+	}
+	if j := a.req.selected(); j == nil || keep == nil || j.ID != keep.ID {
+		t.Fatalf("esc lost the selection: %+v, want %+v", j, keep)
+	}
+	// No match at all: the list says how to get out, and esc does it.
+	press(a, "/", "no such customer zzz", "enter", "3")
+	if !strings.Contains(screen(a), "No jobs match. esc clears the filters") {
+		t.Fatalf("empty filtered list:\n%s", screen(a))
+	}
+	press(a, "esc")
+	if len(a.req.view) != all {
+		t.Fatalf("after esc %d of %d jobs", len(a.req.view), all)
+	}
+}

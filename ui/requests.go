@@ -78,6 +78,9 @@ func (r *requestsModel) ShortHelp() []key.Binding {
 	if r.detail != nil {
 		return []key.Binding{r.keys.Back, key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "job screen")), r.keys.Approve, r.keys.Edit, r.customerKey(r.keys.Cancel)}
 	}
+	if r.filtered() {
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filters")), r.keys.Open, r.keys.Approve, r.keys.Edit, r.keys.Filter, r.keys.Status, r.customerKey(r.keys.Cancel)}
+	}
 	return []key.Binding{r.keys.Open, r.keys.New, r.keys.Approve, r.keys.Edit, r.keys.Filter, r.keys.Status, r.customerKey(r.keys.Cancel)}
 }
 
@@ -315,6 +318,10 @@ func (r *requestsModel) Update(msg tea.Msg) tea.Cmd {
 		r.cursor = 0
 	case key.Matches(km, r.keys.Bottom):
 		r.cursor = max(len(r.view)-1, 0)
+	case key.Matches(km, r.keys.Back) && r.filtered(): // esc clears the text and status filters, keeping the job selected
+		r.filter.SetValue("")
+		r.status = 0
+		r.refilter()
 	case key.Matches(km, r.keys.Filter):
 		r.filtering = true
 		return r.filter.Focus()
@@ -499,9 +506,9 @@ func (r *requestsModel) emptyText() string {
 	switch {
 	case r.filtered():
 		if r.keys.New.Enabled() {
-			return "No jobs match. esc or 0 clears the filters; n takes a new request."
+			return "No jobs match. esc clears the filters; n takes a new request."
 		}
-		return "No jobs match. esc or 0 clears the filters."
+		return "No jobs match. esc clears the filters."
 	case r.keys.New.Enabled():
 		return "No jobs yet. Press n for a new request."
 	case r.readOnly || r.c.Role == store.RoleCustomer:
