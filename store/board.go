@@ -222,21 +222,26 @@ func (s *Store) Agenda(ctx context.Context, actor string, from, to time.Time) ([
 	return out, err
 }
 
+// splitFields splits a packed record at single spaces into f and returns
+// how many fields it holds (len(f)+1 when there are more than len(f)).
+func splitFields(s string, f []string) int {
+	n := 0
+	for x := range strings.SplitSeq(s, " ") {
+		if n == len(f) {
+			return n + 1
+		}
+		f[n] = x
+		n++
+	}
+	return n
+}
+
 // unpackAgendaJob reads what Agenda packs of a job: "id customer site
 // agency start end officers supervisors vehicles status bookable", numbers,
 // times and a word of a CHECK constraint.
 func unpackAgendaJob(j *Job, head string) error {
 	var f [11]string
-	n := 0
-	for x := range strings.SplitSeq(head, " ") {
-		if n == len(f) {
-			n++
-			break
-		}
-		f[n] = x
-		n++
-	}
-	if n != len(f) {
+	if n := splitFields(head, f[:]); n != len(f) {
 		return fmt.Errorf("job %q: %d fields, want %d", head, n, len(f))
 	}
 	var err error
@@ -268,16 +273,7 @@ func unpackPositions(jobID int64, packed string) ([]Position, error) {
 	out := make([]Position, 0, strings.Count(packed, ";")+1)
 	for rec := range strings.SplitSeq(packed, ";") {
 		var f [11]string
-		n := 0
-		for x := range strings.SplitSeq(rec, " ") {
-			if n == len(f) {
-				n++
-				break
-			}
-			f[n] = x
-			n++
-		}
-		if n != len(f) {
+		if n := splitFields(rec, f[:]); n != len(f) {
 			return nil, fmt.Errorf("job %d: position %q: %d fields, want %d", jobID, rec, n, len(f))
 		}
 		p := Position{JobID: jobID, Class: f[2], Status: f[6]}

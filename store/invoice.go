@@ -125,16 +125,7 @@ func scanBillJob(sc interface{ Scan(...any) error }) (Job, error) {
 		return j, err
 	}
 	var f [9]string
-	n := 0
-	for x := range strings.SplitSeq(packed, " ") {
-		if n == len(f) {
-			n++
-			break
-		}
-		f[n] = x
-		n++
-	}
-	if n != len(f) {
+	if n := splitFields(packed, f[:]); n != len(f) {
 		return j, fmt.Errorf("job %q: %d fields, want %d", packed, n, len(f))
 	}
 	var err error
@@ -383,16 +374,7 @@ func loadBillPositions(ctx context.Context, q querier, where string, args []any,
 			return err
 		}
 		var f [11]string
-		n := 0
-		for x := range strings.SplitSeq(packed, " ") {
-			if n == len(f) {
-				n++
-				break
-			}
-			f[n] = x
-			n++
-		}
-		if n != len(f) {
+		if n := splitFields(packed, f[:]); n != len(f) {
 			return fmt.Errorf("position %q: %d fields, want %d", packed, n, len(f))
 		}
 		var err error
