@@ -808,18 +808,23 @@ func snapshotBillTo(ctx context.Context, tx *sql.Tx, c Customer) error {
 }
 
 func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	return queryList[int64](ctx, q, query, args...)
+}
+
+// queryList reads a query's one column, row by row.
+func queryList[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -1168,56 +1173,17 @@ func mergePlan(ctx context.Context, tx *sql.Tx, keepID, dropID int64) (MergePlan
 		return p, err
 	}
 	p.Sites, p.Contacts = list[0].Sites, list[0].Contacts
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM users WHERE customer_id = ? ORDER BY name`, dropID)
-	if err != nil {
-		return p, err
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return p, err
-		}
-		p.Users = append(p.Users, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if p.Users, err = queryList[string](ctx, tx, `SELECT name FROM users WHERE customer_id = ? ORDER BY name`, dropID); err != nil {
 		return p, err
 	}
 	if p.Drafts, err = queryIDs(ctx, tx, `SELECT id FROM invoices WHERE customer_id = ? AND state = 'draft' ORDER BY id`, dropID); err != nil {
 		return p, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT coalesce(number, '#' || id) FROM invoices WHERE customer_id = ? AND state <> 'draft' ORDER BY number`, dropID)
-	if err != nil {
-		return p, err
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return p, err
-		}
-		p.Issued = append(p.Issued, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if p.Issued, err = queryList[string](ctx, tx, `SELECT coalesce(number, '#' || id) FROM invoices WHERE customer_id = ? AND state <> 'draft' ORDER BY number`, dropID); err != nil {
 		return p, err
 	}
 	if hasTable(ctx, tx, "cert_requirements") {
-		rows, err = tx.QueryContext(ctx, `SELECT cert FROM cert_requirements WHERE customer_id = ? ORDER BY cert`, dropID)
-		if err != nil {
-			return p, err
-		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return p, err
-			}
-			p.Certs = append(p.Certs, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if p.Certs, err = queryList[string](ctx, tx, `SELECT cert FROM cert_requirements WHERE customer_id = ? ORDER BY cert`, dropID); err != nil {
 			return p, err
 		}
 	}

@@ -327,21 +327,8 @@ func insertPositions(ctx context.Context, tx *sql.Tx, jobID int64, q *pricing.Qu
 // history; an update that keeps the id costs none. A requested job's
 // positions hold nothing that refers to them (no officer, sign-up or line).
 func rebuildPositions(ctx context.Context, tx *sql.Tx, jobID int64, q *pricing.Quote) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM positions WHERE job_id = ? ORDER BY slot, id`, jobID)
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM positions WHERE job_id = ? ORDER BY slot, id`, jobID)
 	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	want := q.Officers + q.Supervisors

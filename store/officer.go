@@ -751,19 +751,9 @@ func (s *Store) Requirements(ctx context.Context, actor string) ([]Requirement, 
 func (s *Store) CertNames(ctx context.Context) ([]string, error) {
 	var out []string
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT name FROM officer_certs UNION SELECT cert FROM cert_requirements ORDER BY 1`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				return err
-			}
-			out = append(out, n)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryList[string](ctx, tx, `SELECT name FROM officer_certs UNION SELECT cert FROM cert_requirements ORDER BY 1`)
+		return err
 	})
 	return out, err
 }
