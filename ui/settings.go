@@ -99,21 +99,32 @@ var SettingFields = []SettingField{
 
 // SettingKeys lists the settings' keys: "signup_mode, ..., reply_to".
 func SettingKeys() string {
-	keys := make([]string, len(SettingFields))
-	for i, f := range SettingFields {
-		keys[i] = f.Key
-	}
-	return strings.Join(keys, ", ")
+	return fieldKeys(SettingFields, func(f SettingField) string { return f.Key })
 }
 
 // SettingByKey finds a setting by its key.
 func SettingByKey(k string) (SettingField, bool) {
-	for _, f := range SettingFields {
-		if f.Key == k {
+	return fieldByKey(SettingFields, func(f SettingField) string { return f.Key }, k)
+}
+
+// fieldKeys lists fields' keys, comma-separated.
+func fieldKeys[F any](fields []F, key func(F) string) string {
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = key(f)
+	}
+	return strings.Join(keys, ", ")
+}
+
+// fieldByKey finds the field with key k.
+func fieldByKey[F any](fields []F, key func(F) string, k string) (F, bool) {
+	for _, f := range fields {
+		if key(f) == k {
 			return f, true
 		}
 	}
-	return SettingField{}, false
+	var none F
+	return none, false
 }
 
 // ApplySetting is o with one setting changed, checked as the store checks
@@ -175,21 +186,12 @@ var OfficeFields = []OfficeField{
 
 // OfficeKeys lists the details' keys: "name, tagline, ..., remittance".
 func OfficeKeys() string {
-	keys := make([]string, len(OfficeFields))
-	for i, f := range OfficeFields {
-		keys[i] = f.Key
-	}
-	return strings.Join(keys, ", ")
+	return fieldKeys(OfficeFields, func(f OfficeField) string { return f.Key })
 }
 
 // OfficeFieldByKey finds a detail by its key.
 func OfficeFieldByKey(k string) (OfficeField, bool) {
-	for _, f := range OfficeFields {
-		if f.Key == k {
-			return f, true
-		}
-	}
-	return OfficeField{}, false
+	return fieldByKey(OfficeFields, func(f OfficeField) string { return f.Key }, k)
 }
 
 // OfficeValue is a detail on one line: its lines with " | " between them.
