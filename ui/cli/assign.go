@@ -64,14 +64,11 @@ scheduling or lifecycle rule, or the user's role, the reason on stderr.`,
 			return fail(ExitInvalid, "assign: --override needs a written reason")
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, "assign", mayDispatch)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayDispatch(ctx, e, s, "assign"); err != nil {
-			return err
-		}
 		j, err := s.Job(ctx, e.actor(), jobID)
 		if err != nil {
 			return storeFail("assign", err)
@@ -195,14 +192,11 @@ user's role, reason on stderr.`,
 			return fail(ExitInvalid, "cancel: --positions must be at least 1 (got %d); leave it out to cancel the whole job", *positions)
 		}
 		ctx := cmd.Context()
-		s, now, err := e.open(ctx)
+		s, now, err := e.openFor(ctx, "cancel", mayDispatch)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayDispatch(ctx, e, s, "cancel"); err != nil {
-			return err
-		}
 		before, err := s.Job(ctx, e.actor(), jobID)
 		if err != nil {
 			return storeFail("cancel", err)

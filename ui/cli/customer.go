@@ -189,14 +189,11 @@ balance. An account merged into another says where it went. Dispatchers and supe
 			return err
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayReadCustomers)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayReadCustomers(ctx, e, s, label); err != nil {
-			return err
-		}
 		id, err := resolveAccount(ctx, s, label, "", pos[0])
 		if err != nil {
 			return err
@@ -420,14 +417,11 @@ Supervisors only.`,
 			in.PORequired = *p.PORequired
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		cu, err := s.CreateCustomer(ctx, e.actor(), in)
 		if err != nil {
 			return storeFail(label, err)
@@ -466,14 +460,11 @@ Prints each change before and after, as the audit records it. Supervisors only.`
 			return fail(ExitInvalid, "%s: nothing to change: give --cycle, --terms, --po-required, --name, --email, --phone, --address or --notes", label)
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		id, err := resolveAccount(ctx, s, label, "", pos[0])
 		if err != nil {
 			return err
@@ -562,14 +553,11 @@ on-site contact they were requested with). Supervisors only; audited before and 
 			return fail(ExitInvalid, "%s: remove takes no flags", label)
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		id, err := resolveAccount(ctx, s, label, "", acct)
 		if err != nil {
 			return err
@@ -661,14 +649,11 @@ archived site back. Supervisors only; audited before and after.`,
 			return fail(ExitInvalid, "%s: %s takes no flags", label, verb)
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		id, err := resolveAccount(ctx, s, label, "", acct)
 		if err != nil {
 			return err
@@ -812,14 +797,11 @@ itself, or one already merged, is refused. Supervisors only; every move is audit
 			return err
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		keep, err := resolveAccount(ctx, s, label, "KEEP", pos[0])
 		if err != nil {
 			return err

@@ -127,6 +127,21 @@ func defaultDB(getenv func(string) string) string {
 // open. A file this user may not write is opened for reading: reading
 // commands work, a change is refused with the reason. Close it with
 // e.close.
+// openFor opens the store for a command that only some roles may run:
+// may says whether the acting user may (mayAdmin, mayDispatch, ...); when
+// not, the store is closed again and its refusal returned.
+func (e *env) openFor(ctx context.Context, label string, may func(context.Context, *env, *store.Store, string) error) (*store.Store, time.Time, error) {
+	s, now, err := e.open(ctx)
+	if err != nil {
+		return nil, now, err
+	}
+	if err := may(ctx, e, s, label); err != nil {
+		e.close(s)
+		return nil, now, err
+	}
+	return s, now, nil
+}
+
 func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
 	now, err := e.now()
 	if err != nil {

@@ -68,14 +68,11 @@ func newOfficeShowCmd(e *env) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		const label = "office show"
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		o, err := s.Office(ctx)
 		if err != nil {
 			return storeFail(label, err)
@@ -136,14 +133,11 @@ issued with. Supervisors only.`,
 			return fail(ExitInvalid, "%s: give at least one of --%s (see offduty office set --help)", label, strings.ReplaceAll(ui.OfficeKeys(), ", ", ", --"))
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		before, after, err := s.EditOffice(ctx, e.actor(), func(o *store.Office) error {
 			for _, i := range given {
 				next, err := ui.ApplyOffice(*o, ui.OfficeFields[i].Key, values[i])

@@ -191,14 +191,11 @@ func newOfficerListCmd(e *env) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		const label = "officer list"
 		ctx := cmd.Context()
-		s, now, err := e.open(ctx)
+		s, now, err := e.openFor(ctx, label, mayDispatch)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayDispatch(ctx, e, s, label); err != nil {
-			return err
-		}
 		var agencyID int64
 		if agency != "" {
 			a, err := s.AgencyBySlug(ctx, agency)
@@ -273,14 +270,11 @@ func newOfficerShowCmd(e *env) *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		s, now, err := e.open(ctx)
+		s, now, err := e.openFor(ctx, label, mayDispatch)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayDispatch(ctx, e, s, label); err != nil {
-			return err
-		}
 		o, err := resolveOfficer(ctx, s, label, args[0])
 		if err != nil {
 			return err
@@ -408,14 +402,11 @@ Days are the agency's local days. Supervisors only.`,
 			}
 		}
 		ctx := cmd.Context()
-		s, now, err := e.open(ctx)
+		s, now, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		o, err := resolveOfficer(ctx, s, label, args[0])
 		if err != nil {
 			return err
@@ -505,14 +496,11 @@ by the end of that day. Supervisors only.`,
 			}
 		}
 		ctx := cmd.Context()
-		s, now, err := e.open(ctx)
+		s, now, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		o, err := resolveOfficer(ctx, s, label, args[0])
 		if err != nil {
 			return err
@@ -564,14 +552,11 @@ func newRequirementListCmd(e *env) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		const label = "officer requirement list"
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayDispatch)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayDispatch(ctx, e, s, label); err != nil {
-			return err
-		}
 		reqs, err := s.Requirements(ctx, e.actor())
 		if err != nil {
 			return storeFail(label, err)
@@ -626,14 +611,11 @@ func newRequirementChangeCmd(e *env, verb string) *cobra.Command {
 			in.CustomerID = id
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		if verb == "remove" {
 			r, err := s.RemoveRequirement(ctx, e.actor(), in)
 			if err != nil {

@@ -44,14 +44,11 @@ func newSettingsShowCmd(e *env) *cobra.Command {
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		const label = "settings show"
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		o, err := s.Settings(ctx)
 		if err != nil {
 			return storeFail(label, err)
@@ -137,14 +134,11 @@ sender sends nothing). The change is recorded in the audit. Supervisors only.`,
 				return fail(ExitInvalid, "%s: no setting %q: want one of %s", label, clean(k), ui.SettingKeys())
 			}
 			ctx := cmd.Context()
-			s, _, err := e.open(ctx)
+			s, _, err := e.openFor(ctx, label, mayAdmin)
 			if err != nil {
 				return err
 			}
 			defer e.close(s)
-			if err := mayAdmin(ctx, e, s, label); err != nil {
-				return err
-			}
 			o, err := s.Settings(ctx)
 			if err != nil {
 				return storeFail(label, err)

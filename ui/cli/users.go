@@ -220,14 +220,11 @@ supervisor).`,
 			return fail(ExitInvalid, "%s: --email: %v", label, err)
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		var acct int64 // an id, or the account's exact name
 		if strings.TrimSpace(account) != "" {
 			if acct, err = resolveAccount(ctx, s, label, "--account", account); err != nil {
@@ -511,14 +508,11 @@ func newUserKeyAddCmd(e *env) *cobra.Command {
 			return err
 		}
 		ctx := cmd.Context()
-		s, _, err := e.open(ctx)
+		s, _, err := e.openFor(ctx, label, mayAdmin)
 		if err != nil {
 			return err
 		}
 		defer e.close(s)
-		if err := mayAdmin(ctx, e, s, label); err != nil {
-			return err
-		}
 		keys, err := kf.keys(e, label)
 		if err != nil {
 			return err
