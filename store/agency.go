@@ -266,10 +266,10 @@ func (s *Store) addRateCard(ctx context.Context, tx *sql.Tx, actor string, agenc
 		rateCol(c.Vehicle.Total, c.Vehicle), rateCol(c.Vehicle.Officer, c.Vehicle),
 		c.MinimumMinutes, c.NoticeMinutes, c.SupervisorAt, note, fmtTime(s.now()), actor, c.CancelAdminMinutes, c.CancelLateMinutes)
 	if err != nil {
-		if strings.Contains(err.Error(), "FOREIGN KEY") {
+		if isForeignKey(err) {
 			return RateCard{}, &Error{Code: ENotFound, Field: "agency", Message: fmt.Sprintf("no agency %d", agencyID)}
 		}
-		if !strings.Contains(err.Error(), "UNIQUE") {
+		if !isUnique(err) {
 			return RateCard{}, err
 		}
 		return RateCard{}, errorf(EConflict, "a rate card already takes effect at %s", fmtTime(from))

@@ -102,10 +102,10 @@ func (s *Store) CreateOfficer(ctx context.Context, actor string, in OfficerInput
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`, in.AgencyID, in.Badge, in.FirstName, in.LastName, in.Rank, in.Phone, in.Email,
 			in.WeeklyCapMinutes, in.HiredOn.Format("2006-01-02"))
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isUnique(err) {
 				return &Error{Code: EConflict, Field: "badge", Message: fmt.Sprintf("badge %s is already used in this agency", in.Badge)}
 			}
-			if strings.Contains(err.Error(), "FOREIGN KEY") {
+			if isForeignKey(err) {
 				return &Error{Code: ENotFound, Field: "agency", Message: fmt.Sprintf("no agency %d", in.AgencyID)}
 			}
 			return err
@@ -180,7 +180,7 @@ func (s *Store) UpdateOfficer(ctx context.Context, actor string, id int64, in Of
 		if _, err := tx.ExecContext(ctx, `UPDATE officers SET badge = ?, first_name = ?, last_name = ?, rank = ?, phone = ?, email = ?,
 			weekly_cap_minutes = ?, hired_on = ? WHERE id = ?`, in.Badge, in.FirstName, in.LastName, in.Rank, in.Phone, in.Email,
 			in.WeeklyCapMinutes, in.HiredOn.Format("2006-01-02"), id); err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isUnique(err) {
 				return &Error{Code: EConflict, Field: "badge", Message: fmt.Sprintf("badge %s is already used in this agency", in.Badge)}
 			}
 			return err
@@ -1101,7 +1101,7 @@ func (s *Store) AddRequirement(ctx context.Context, actor string, in Requirement
 		res, err := tx.ExecContext(ctx, `INSERT INTO cert_requirements (venue, customer_id, cert, created_at, created_by) VALUES (?, ?, ?, ?, ?)`,
 			venue, cust, r.Cert, fmtTime(s.now()), actor)
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isUnique(err) {
 				return &Error{Code: EConflict, Field: "cert", Message: fmt.Sprintf("already required: %s", r.Describe())}
 			}
 			return err

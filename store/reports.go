@@ -145,7 +145,7 @@ func (s *Store) report(ctx context.Context, actor, what string, f ReportFilter, 
 }
 
 // centsOf is the SQL for a two-decimal money column as whole cents, exact.
-func centsOf(col string) string { return `CAST(replace(` + col + `, '.', '') AS INTEGER)` }
+func centsOf(col string) string { return `CAST(round(` + col + ` * 100) AS BIGINT)` }
 
 func cents(c int64) decimal.Decimal { return decimal.New(c, -2) }
 

@@ -27,6 +27,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// pgMigrationFS holds PostgreSQL's migrations: 0014_schema.sql is the whole
+// schema as SQLite's 0001-0014 leave it; later versions exist for both.
+//
+//go:embed migrations/postgres/*.sql
+var pgMigrationFS embed.FS
+
 // Store is an open offduty database.
 type Store struct {
 	w     *sql.DB // one connection: every write goes through it
@@ -35,6 +41,8 @@ type Store struct {
 	now   func() time.Time
 	zone  *time.Location // the office's: what "today" is for billing and payroll
 	watch watcher
+
+	pg *pgState // on PostgreSQL (nil: SQLite)
 
 	readOnly bool   // opened for reading only: writes fail
 	created  bool   // Open made a new database file
@@ -103,6 +111,12 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	if s.sync != "FULL" && s.sync != "NORMAL" {
 		return nil, fmt.Errorf("synchronous mode %q: FULL or NORMAL", s.sync)
+	}
+	if IsPostgres(path) {
+		if err := s.openPG(path); err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	if err := s.prepareFile(); err != nil {
 		return nil, err
@@ -217,7 +231,7 @@ func (s *Store) checkKnown(ctx context.Context, db *sql.DB) error {
 	var tables []string
 	err := retryBusy(func() error {
 		tables = tables[:0]
-		rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+		rows, err := db.QueryContext(ctx, s.dialect().tables)
 		if err != nil {
 			return err
 		}
@@ -242,8 +256,8 @@ func (s *Store) checkKnown(ctx context.Context, db *sql.DB) error {
 		if len(shown) > 5 {
 			shown = append(shown[:5:5], "…")
 		}
-		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s is another program's SQLite database (tables: %s), not an offduty database: refusing to write to it",
-			s.path, strings.Join(shown, ", "))}
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s is another program's %s database (tables: %s), not an offduty database: refusing to write to it",
+			s.path, s.dialect().name, strings.Join(shown, ", "))}
 	}
 	var newest int
 	var name string
@@ -308,7 +322,21 @@ func (s *Store) migrate(ctx context.Context) error {
 		name    string
 		body    []byte
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	mfs, pattern := fs.FS(migrationFS), "migrations/*.sql"
+	if s.pg != nil {
+		mfs, pattern = pgMigrationFS, "migrations/postgres/*.sql"
+		// One process migrates at a time, across hosts.
+		conn, err := s.w.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, writeLockKey+1); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, writeLockKey+1)
+	}
+	names, err := fs.Glob(mfs, pattern)
 	if err != nil {
 		return err
 	}
@@ -320,7 +348,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number", base)
 		}
-		body, err := migrationFS.ReadFile(name)
+		body, err := fs.ReadFile(mfs, name)
 		if err != nil {
 			return err
 		}
@@ -339,13 +367,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	if len(pending) == 0 {
 		return nil
 	}
+	if s.pg != nil && len(applied) == 0 {
+		s.created = true // a new, empty PostgreSQL database
+	}
 	// The first write opens the write connection, whose pragmas switch a
 	// new file to WAL. SQLite answers SQLITE_BUSY at once, without waiting,
 	// when another process is switching the same new file at that moment
 	// (waiting could deadlock): try again for a while.
 	for wait := 5 * time.Millisecond; ; wait *= 2 {
-		_, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+		_, err := s.w.ExecContext(ctx, s.dialect().schemaMigrations)
 		if err == nil {
 			break
 		}
@@ -382,7 +412,7 @@ func (s *Store) appliedMigrations(ctx context.Context) (map[int]bool, error) {
 	out := map[int]bool{}
 	for wait := 5 * time.Millisecond; ; wait *= 2 {
 		var n int
-		err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n)
+		err := s.w.QueryRowContext(ctx, s.dialect().hasMigrations).Scan(&n)
 		if err == nil && n == 0 {
 			return out, nil
 		}
@@ -428,9 +458,23 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	if s.pg != nil {
+		// One writer at a time across every process and host, as on
+		// SQLite; a commit tells every listener.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, writeLockKey); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("begin: %w", err)
+		}
+	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err
+	}
+	if s.pg != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify(?, '')`, notifyChannel); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return err
@@ -441,7 +485,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // read runs fn in a read transaction from the pool (one consistent snapshot).
 func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.pg != nil {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.r.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -513,6 +561,16 @@ func (e *Error) Error() string { return e.Message }
 
 func errorf(code, format string, args ...any) error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// isUnique reports a unique-constraint violation, on either engine.
+func isUnique(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "UNIQUE") || pgUnique(err))
+}
+
+// isForeignKey reports a foreign-key violation, on either engine.
+func isForeignKey(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "FOREIGN KEY") || strings.Contains(err.Error(), "violates foreign key"))
 }
 
 // isBusy reports whether err is SQLite's SQLITE_BUSY (or an extended form of it).

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
+	"offduty/store/storetest"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -103,7 +103,7 @@ func openStore(t testing.TB, path string) *store.Store {
 // seededStore is a new database with the two seed agencies.
 func seededStore(t testing.TB) (*store.Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "offduty.db")
+	path := storetest.DB(t)
 	s := openStore(t, path)
 	if _, err := seed.EnsureAgencies(context.Background(), s); err != nil {
 		t.Fatalf("EnsureAgencies: %v", err)
@@ -115,13 +115,15 @@ func seededStore(t testing.TB) (*store.Store, string) {
 // at what the store wrote without going through its API.
 func rawDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	db, err := store.OpenRaw(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+func TestMain(m *testing.M) { storetest.Main(m) }
 
 func count(t testing.TB, db *sql.DB, query string, args ...any) int {
 	t.Helper()

@@ -173,7 +173,7 @@ func (s *Store) CreateUserWith(ctx context.Context, actor string, in UserInput) 
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (name, role, customer_id, officer_id, agency_id, email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			in.Name, in.Role, nullID(in.CustomerID), nullID(in.OfficerID), nullID(in.AgencyID), email, fmtTime(s.now()))
 		if err != nil {
-			if strings.Contains(err.Error(), "UNIQUE") {
+			if isUnique(err) {
 				return &Error{Code: EConflict, Field: "name", Message: fmt.Sprintf("user %s already exists", in.Name)}
 			}
 			return err
@@ -243,7 +243,7 @@ func (s *Store) addKey(ctx context.Context, tx *sql.Tx, userID int64, line strin
 	fp := ssh.FingerprintSHA256(k)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO user_keys (user_id, fingerprint, key, comment, added_at) VALUES (?, ?, ?, ?, ?)`,
 		userID, fp, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k))), Clean(comment, false), fmtTime(s.now())); err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
+		if isUnique(err) {
 			return &Error{Code: EConflict, Field: "key", Message: fmt.Sprintf("key %s already belongs to a user", fp)}
 		}
 		return err

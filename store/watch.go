@@ -29,6 +29,10 @@ func (s *Store) notify() {
 const pollInterval = 250 * time.Millisecond
 
 func (s *Store) startWatch() {
+	if s.pg != nil {
+		s.startWatchPG()
+		return
+	}
 	s.watch.started = true
 	s.watch.stop = make(chan struct{})
 	go func() {

@@ -1,0 +1,139 @@
+// Package storetest gives tests a new, empty database on the engine the run
+// is for: a SQLite file under t.TempDir(), or a PostgreSQL database of its
+// own on the server OFFDUTY_TEST_PG names. Main runs a package's suite on
+// SQLite, then once more on PostgreSQL in a second process of the same test
+// binary, or says that the PostgreSQL run was skipped.
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for creating databases
+)
+
+// ServerEnv names a PostgreSQL server the tests may create databases on,
+// e.g. postgres://postgres@127.0.0.1:55432/postgres (.ci/run sets it).
+const ServerEnv = "OFFDUTY_TEST_PG"
+
+// engineEnv is set to "postgres" in the second run.
+const engineEnv = "OFFDUTY_TEST_ENGINE"
+
+// Postgres reports whether this run is the PostgreSQL one.
+func Postgres() bool { return os.Getenv(engineEnv) == "postgres" }
+
+// Engine names this run's engine.
+func Engine() string {
+	if Postgres() {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}
+
+// Main runs the suite on SQLite, then on PostgreSQL when OFFDUTY_TEST_PG
+// names a server, in a child process of the same binary with the same
+// flags; it exits with failure when either run failed.
+func Main(m *testing.M) {
+	code := m.Run()
+	if Postgres() {
+		os.Exit(code)
+	}
+	server := os.Getenv(ServerEnv)
+	if server == "" {
+		fmt.Printf("offduty: the PostgreSQL run of this package was skipped: %s is not set (.ci/run starts a server and sets it)\n", ServerEnv)
+		os.Exit(code)
+	}
+	fmt.Printf("offduty: the same tests on PostgreSQL (%s)\n", redact(server))
+	cmd := exec.Command(os.Args[0], os.Args[1:]...)
+	cmd.Env = append(os.Environ(), engineEnv+"=postgres")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Printf("offduty: the PostgreSQL run failed: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "?"
+	}
+	return u.Redacted()
+}
+
+var (
+	adminOnce sync.Once
+	admin     *sql.DB
+	adminErr  error
+	seq       atomic.Int64
+)
+
+// DB is a new, empty database for this run's engine, removed when the test
+// ends: a file path, or a postgres:// address.
+func DB(t testing.TB) string {
+	t.Helper()
+	if !Postgres() {
+		return filepath.Join(t.TempDir(), "offduty.db")
+	}
+	return NewPostgres(t)
+}
+
+// NewPostgres is a new, empty PostgreSQL database on OFFDUTY_TEST_PG's
+// server, dropped when the test ends; the test is skipped without one.
+func NewPostgres(t testing.TB) string {
+	t.Helper()
+	server := os.Getenv(ServerEnv)
+	if server == "" {
+		t.Skipf("no PostgreSQL server: %s is not set", ServerEnv)
+	}
+	adminOnce.Do(func() {
+		admin, adminErr = sql.Open("pgx", server)
+		if adminErr == nil {
+			admin.SetMaxOpenConns(2)
+			adminErr = admin.Ping()
+		}
+	})
+	if adminErr != nil {
+		t.Fatalf("PostgreSQL server %s: %v", redact(server), adminErr)
+	}
+	name := fmt.Sprintf("offduty_test_%d_%d", os.Getpid(), seq.Add(1))
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			t.Logf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// SQLiteOnly skips a test about the SQLite file itself in the PostgreSQL run.
+func SQLiteOnly(t testing.TB, why string) {
+	t.Helper()
+	if Postgres() {
+		t.Skipf("SQLite only: %s", why)
+	}
+}
+
+// IsPostgresURL reports whether db is a postgres:// address.
+func IsPostgresURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
