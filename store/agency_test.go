@@ -10,6 +10,7 @@ import (
 	"offduty/pricing"
 	"offduty/seed"
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
@@ -209,12 +210,17 @@ func TestMoneyRoundTripsExactly(t *testing.T) {
 	if j.Quote.Total != "3084.84" || j.Quote.OfficerPay != "2706.00" || j.Quote.AdminFee != "378.84" || len(j.Quote.Lines) != 3 {
 		t.Errorf("saved quote = %+v", j.Quote)
 	}
+	// Money is exact: text on SQLite, numeric on PostgreSQL.
 	var total, typ string
-	if err := db.QueryRow(`SELECT total, typeof(total) FROM jobs WHERE id = ?`, j.ID).Scan(&total, &typ); err != nil {
+	typeQuery, wantType := `SELECT total, typeof(total) FROM jobs WHERE id = ?`, "text"
+	if storetest.Postgres() {
+		typeQuery, wantType = `SELECT total, CAST(pg_typeof(total) AS text) FROM jobs WHERE id = ?`, "numeric"
+	}
+	if err := db.QueryRow(typeQuery, j.ID).Scan(&total, &typ); err != nil {
 		t.Fatal(err)
 	}
-	if total != "3084.84" || typ != "text" {
-		t.Errorf("jobs.total stored as %s %q, want text \"3084.84\"", typ, total)
+	if total != "3084.84" || typ != wantType {
+		t.Errorf("jobs.total stored as %s %q, want %s \"3084.84\"", typ, total, wantType)
 	}
 
 	// A card with odd cents round-trips and prices exactly.

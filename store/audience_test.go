@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 // audienceJob writes, on one of Acme's jobs, a note and a file for each
@@ -34,6 +35,21 @@ func audienceJob(t *testing.T, w *scopeWorld) int64 {
 		t.Fatal(err)
 	}
 	return job
+}
+
+// readMedia reads an attachment's content as actor (OpenMedia).
+func readMedia(t *testing.T, s *store.Store, actor string, m store.Media) string {
+	t.Helper()
+	r, err := s.OpenMedia(context.Background(), actor, m)
+	if err != nil {
+		t.Fatalf("OpenMedia(%s, %s): %v", actor, m.Name, err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("reading %s: %v", m.Name, err)
+	}
+	return string(b)
 }
 
 func noteAudiences(x store.JobExtras) (notes, media []string) {
@@ -69,13 +85,25 @@ func TestAudienceScopesExtras(t *testing.T) {
 			if remote && m.Path != "" {
 				t.Errorf("%s is given the server path %s", actor, m.Path)
 			}
-			if !remote && m.Path != filepath.Join(w.s.MediaDir(), m.SHA256) {
+			if !remote && m.Path != w.s.MediaPath(m.SHA256) {
+				t.Errorf("the local operator lost the path: %+v", m)
+			}
+			if !remote && !storetest.Postgres() && m.Path != filepath.Join(w.s.MediaDir(), m.SHA256) {
 				t.Errorf("the local operator lost the path: %+v", m)
 			}
 		}
 		if x.Notes[0].Author != localActor || x.Media[0].AddedBy != danSSH || x.Fees[0].Actor != localActor {
 			t.Errorf("%s: staff names %q %q %q", actor, x.Notes[0].Author, x.Media[0].AddedBy, x.Fees[0].Actor)
 		}
+		for _, m := range x.Media { // the content, on either engine
+			if got := readMedia(t, w.s, actor, m); got != "file for "+string(m.Audience) {
+				t.Errorf("%s reads %s as %q", actor, m.Name, got)
+			}
+		}
+	}
+	staffX, err := w.s.Extras(ctx, localActor, job)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	x, err := w.s.Extras(ctx, coraSSH, job)
@@ -94,6 +122,25 @@ func TestAudienceScopesExtras(t *testing.T) {
 	}
 	if x.Media[0].Path != "" {
 		t.Errorf("the customer is given the server path %s", x.Media[0].Path)
+	}
+	// The customer reads the content of its file, and of no other.
+	if got := readMedia(t, w.s, coraSSH, x.Media[0]); got != "file for customer" {
+		t.Errorf("the customer reads %q", got)
+	}
+	for _, m := range staffX.Media {
+		if m.Audience == store.AudienceCustomer {
+			continue
+		}
+		r, err := w.s.OpenMedia(ctx, coraSSH, m)
+		if r != nil {
+			r.Close()
+		}
+		forbidden(t, "the customer opening "+m.Name, err, "not shared with you")
+		_, err = w.s.OpenMedia(ctx, goneSSH, m)
+		forbidden(t, "a removed user opening "+m.Name, err)
+	}
+	if _, err := w.s.OpenMedia(ctx, localActor, store.Media{ID: 99999}); store.ErrorCode(err) != store.ENotFound {
+		t.Errorf("OpenMedia of no attachment: %v", err)
 	}
 
 	// Another account's job: refused, and nothing of it comes back.
@@ -187,8 +234,8 @@ func TestAudienceInvalidRefused(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM media`); n != media0 {
 		t.Errorf("refused media were written: %d -> %d", media0, n)
 	}
-	if entries, _ := os.ReadDir(w.s.MediaDir()); len(entries) != 0 {
-		t.Errorf("a refused attachment left files: %v", entries)
+	if left := mediaLeft(t, w.s, w.path); len(left) != 0 {
+		t.Errorf("a refused attachment left files: %v", left)
 	}
 	// "" is the default (staff); case and spaces do not matter.
 	for in, want := range map[store.Audience]store.Audience{"": store.AudienceStaff, " Customer ": store.AudienceCustomer, "OFFICERS": store.AudienceOfficers} {
@@ -206,6 +253,7 @@ func TestAudienceInvalidRefused(t *testing.T) {
 // Notes and files written before the audience existed read as staff only
 // once the migration adds the column: no customer sees them.
 func TestAudienceMigrationDefaultsToStaff(t *testing.T) {
+	storetest.SQLiteOnly(t, "the audience migration (0007) is one of SQLite's: a PostgreSQL database starts from the whole schema, audience included")
 	ctx := context.Background()
 	w := newScopeWorld(t)
 	job := w.acmeJobs[2]

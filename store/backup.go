@@ -16,6 +16,9 @@ import (
 // of its own, so no write waits for it. It returns the SHA-256 names of the
 // media files the copy refers to (copy them with it).
 func (s *Store) Snapshot(ctx context.Context, dst string) ([]string, error) {
+	if s.pg != nil {
+		return nil, &Error{Code: EInvalid, Field: "db", Message: "a snapshot copies a SQLite file: back up a PostgreSQL database with its own tools (pg_dump), attachments included (media_blobs)"}
+	}
 	if _, err := os.Stat(dst); err == nil {
 		return nil, fmt.Errorf("snapshot: %s already exists", dst)
 	}
@@ -53,5 +56,12 @@ func (s *Store) Snapshot(ctx context.Context, dst string) ([]string, error) {
 	return media, rows.Err()
 }
 
-// MediaPath is where a media file of the given SHA-256 is kept.
-func (s *Store) MediaPath(sum string) string { return filepath.Join(s.MediaDir(), sum) }
+// MediaPath is where a media file of the given SHA-256 is kept: a file in
+// MediaDir on SQLite, none ("") on PostgreSQL, which keeps the content in
+// the database (read it with OpenMedia).
+func (s *Store) MediaPath(sum string) string {
+	if s.pg != nil {
+		return ""
+	}
+	return filepath.Join(s.MediaDir(), sum)
+}

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -67,7 +69,7 @@ func (s *Store) DayCounts(ctx context.Context, from, to time.Time, loc *time.Loc
 		return nil, err
 	}
 	err = s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `WITH d(i, lo, hi) AS (SELECT key, value->>0, value->>1 FROM json_each(?))
+		rows, err := tx.QueryContext(ctx, s.dialect().dayBounds()+`
 			SELECT d.i,
 				(SELECT count(*) FROM jobs WHERE starts_at >= d.lo AND starts_at < d.hi)
 				- (SELECT count(*) FROM jobs WHERE status = 'cancelled' AND starts_at >= d.lo AND starts_at < d.hi),
@@ -122,7 +124,7 @@ func (s *Store) JobsWithPositions(ctx context.Context, actor string, from, to ti
 		}
 		// positions of the jobs starting in [from, to): by the job's start,
 		// which holds whatever a position's own times became
-		rows, err := tx.QueryContext(ctx, `SELECT `+positionCols+` FROM jobs j CROSS JOIN positions p ON p.job_id = j.id
+		rows, err := tx.QueryContext(ctx, `SELECT `+positionCols+` FROM jobs j `+s.dialect().crossJoin+` positions p ON p.job_id = j.id
 			LEFT JOIN officers o ON o.id = p.officer_id
 			LEFT JOIN officers n ON n.id = p.no_show_officer_id
 			WHERE j.starts_at >= ? AND j.starts_at < ?`, fmtTime(from), fmtTime(to))
@@ -183,13 +185,7 @@ func (s *Store) Agenda(ctx context.Context, actor string, from, to time.Time) ([
 		if scope, sargs := jobScope(v); scope != "" {
 			where, args = append(where, scope), append(args, sargs...)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT c.name, st.name, a.slug, a.name, j.venue,
-			j.id || ' ' || j.customer_id || ' ' || j.site_id || ' ' || j.agency_id || ' ' || j.starts_at || ' ' || j.ends_at
-				|| ' ' || j.officers || ' ' || j.supervisors || ' ' || j.vehicles || ' ' || j.status || ' ' || j.bookable,
-			(SELECT group_concat(p.id || ' ' || p.slot || ' ' || p.class || ' ' || coalesce(p.officer_id, 0) || ' ' || p.starts_at || ' ' || p.ends_at
-					|| ' ' || p.status || ' ' || coalesce(nullif(p.check_in_at, ''), '-') || ' ' || coalesce(nullif(p.check_out_at, ''), '-')
-					|| ' ' || coalesce(nullif(p.attendance, ''), '-') || ' ' || coalesce(p.no_show_officer_id, 0), ';')
-				FROM positions p WHERE p.job_id = j.id)`+jobFrom+`WHERE `+strings.Join(where, " AND ")+` ORDER BY j.starts_at, j.id`, args...)
+		rows, err := tx.QueryContext(ctx, s.dialect().agendaSelect()+jobFrom+`WHERE `+strings.Join(where, " AND ")+` ORDER BY j.starts_at, j.id`, args...)
 		if err != nil {
 			return err
 		}
@@ -364,7 +360,13 @@ type Media struct {
 }
 
 // MediaDir is the folder beside the database where attachments are kept.
+// On PostgreSQL there is none ("" ): no folder is shared by the hosts of one
+// database, so the content is kept in the database itself (media_blobs).
+// Read an attachment with OpenMedia, which works on both.
 func (s *Store) MediaDir() string {
+	if s.pg != nil {
+		return ""
+	}
 	return filepath.Join(filepath.Dir(s.path), "media")
 }
 
@@ -443,8 +445,9 @@ func (s *Store) canAttach(ctx context.Context, actor string, jobID int64, audien
 }
 
 // AttachMedia stores what r holds as a file called name on the job, in the
-// media folder under its SHA-256 (the same content is kept once), and
-// records it for an audience ("" is staff only). The role and the audience
+// media folder under its SHA-256 (on PostgreSQL in media_blobs; the same
+// content is kept once), and records it for an audience ("" is staff
+// only). The role and the audience
 // are checked before r is read; the size limit is counted while copying (a
 // stream may say nothing of its size), and past it nothing is kept.
 func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name string, r io.Reader, audience Audience) (m Media, err error) {
@@ -459,19 +462,32 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 	if len(name) > 255 {
 		return Media{}, &Error{Code: EInvalid, Field: "name", Message: "a file name is at most 255 bytes"}
 	}
-	if err := os.MkdirAll(s.MediaDir(), 0o700); err != nil {
-		return Media{}, err
+	// The content goes to a temporary file in the media folder (renamed to
+	// its SHA-256 once read), or on PostgreSQL to memory, then to
+	// media_blobs in the transaction that records it.
+	var tmp *os.File
+	var blob *bytes.Buffer
+	var sink io.Writer
+	if s.pg != nil {
+		blob = &bytes.Buffer{}
+		sink = blob
+	} else {
+		if err := os.MkdirAll(s.MediaDir(), 0o700); err != nil {
+			return Media{}, err
+		}
+		if tmp, err = os.CreateTemp(s.MediaDir(), ".upload-*"); err != nil {
+			return Media{}, err
+		}
+		defer os.Remove(tmp.Name())
+		sink = tmp
 	}
-	tmp, err := os.CreateTemp(s.MediaDir(), ".upload-*")
-	if err != nil {
-		return Media{}, err
-	}
-	defer os.Remove(tmp.Name())
 	h := sha256.New()
 	head := &headWriter{max: 512}
-	size, err := io.Copy(io.MultiWriter(tmp, h, head), io.LimitReader(r, MaxMediaBytes+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	size, err := io.Copy(io.MultiWriter(sink, h, head), io.LimitReader(r, MaxMediaBytes+1))
+	if tmp != nil {
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		return Media{}, &Error{Code: EInvalid, Field: "file", Message: fmt.Sprintf("reading %s: %v", name, unwrapPathErr(err))}
@@ -480,25 +496,28 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 		return Media{}, &Error{Code: EInvalid, Field: "file", Message: fmt.Sprintf("%s is larger than %d MB: nothing was attached", name, MaxMediaBytes>>20)}
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	dst := filepath.Join(s.MediaDir(), sum)
-	created := false
-	if _, err := os.Stat(dst); err != nil {
-		if err := os.Rename(tmp.Name(), dst); err != nil {
-			return Media{}, err
-		}
-		created = true
-	}
-	defer func() {
-		// A refused record leaves no file that no row points to.
-		if created && err != nil {
-			var n int
-			if s.read(ctx, func(tx *sql.Tx) error {
-				return tx.QueryRowContext(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, sum).Scan(&n)
-			}) == nil && n == 0 {
-				os.Remove(dst)
+	dst := "" // the file kept on SQLite
+	if tmp != nil {
+		dst = filepath.Join(s.MediaDir(), sum)
+		created := false
+		if _, err := os.Stat(dst); err != nil {
+			if err := os.Rename(tmp.Name(), dst); err != nil {
+				return Media{}, err
 			}
+			created = true
 		}
-	}()
+		defer func() {
+			// A refused record leaves no file that no row points to.
+			if created && err != nil {
+				var n int
+				if s.read(ctx, func(tx *sql.Tx) error {
+					return tx.QueryRowContext(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, sum).Scan(&n)
+				}) == nil && n == 0 {
+					os.Remove(dst)
+				}
+			}
+		}()
+	}
 	typ := mime.TypeByExtension(strings.ToLower(filepath.Ext(name)))
 	if typ == "" {
 		typ = http.DetectContentType(head.b)
@@ -512,6 +531,17 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 		if _, err := jobByID(ctx, tx, jobID); err != nil {
 			return err
 		}
+		if blob != nil { // the same content is kept once
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM media_blobs WHERE sha256 = ?`, sum).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO media_blobs (sha256, data) VALUES (?, ?)`, sum, blob.Bytes()); err != nil {
+					return err
+				}
+			}
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO media (job_id, sha256, name, size, type, added_at, added_by, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			jobID, sum, m.Name, size, typ, fmtTime(m.AddedAt), actor, string(aud))
 		if err != nil {
@@ -522,6 +552,106 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 	})
 	return m, err
 }
+
+// canReadExtras checks that the actor may read the job's notes and files
+// (Extras): staff, the customer of the job's account, an officer who holds
+// (or held) a position on it.
+func canReadExtras(ctx context.Context, tx *sql.Tx, actor string, jobID int64) (Viewer, error) {
+	v, err := viewerOf(ctx, tx, actor)
+	if err != nil {
+		return v, err
+	}
+	if !isStaff(v) && !v.IsCustomer() && !v.IsOfficer() {
+		return v, &Error{Code: EForbidden, Field: "role", Message: fmt.Sprintf("%s is %s %s: a job's notes and files are read on the staff's, the customer's or the officers' screens", v.Name, article(v.Role), v.Role)}
+	}
+	j, err := jobByID(ctx, tx, jobID)
+	if err != nil {
+		return v, err
+	}
+	if v.IsCustomer() && j.CustomerID != v.CustomerID {
+		return v, &Error{Code: EForbidden, Field: "job", Message: fmt.Sprintf("job #%d is not on your account", jobID)}
+	}
+	// an officer: a job it holds (or held) a position on
+	return v, canReadJob(ctx, tx, v, j)
+}
+
+// OpenMedia opens the content of an attachment (m.ID names it) for reading,
+// on either engine: the file in the media folder on SQLite, the database's
+// copy (media_blobs) on PostgreSQL. The actor must be one who reads the
+// attachment in Extras (its role, its job, the attachment's audience), or
+// it is refused before anything is opened. The caller closes the reader.
+func (s *Store) OpenMedia(ctx context.Context, actor string, m Media) (io.ReadCloser, error) {
+	var sum string
+	var size int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var jobID int64
+		var aud string
+		err := tx.QueryRowContext(ctx, `SELECT job_id, sha256, size, audience FROM media WHERE id = ?`, m.ID).Scan(&jobID, &sum, &size, &aud)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &Error{Code: ENotFound, Field: "media", Message: fmt.Sprintf("no attachment %d", m.ID)}
+		}
+		if err != nil {
+			return err
+		}
+		v, err := canReadExtras(ctx, tx, actor, jobID)
+		if err != nil {
+			return err
+		}
+		if !Audience(aud).VisibleTo(v) {
+			return &Error{Code: EForbidden, Field: "media", Message: fmt.Sprintf("attachment %d of job #%d is not shared with you", m.ID, jobID)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.pg == nil {
+		return os.Open(s.MediaPath(sum))
+	}
+	return &blobReader{s: s, ctx: ctx, sum: sum, size: size}, nil
+}
+
+// blobChunk is how much of a media_blobs row one query reads.
+const blobChunk = 1 << 20
+
+// blobReader reads a PostgreSQL attachment a chunk a query, so that a large
+// file is never held whole in memory.
+type blobReader struct {
+	s         *Store
+	ctx       context.Context
+	sum       string
+	size, off int64
+	buf       []byte
+}
+
+func (r *blobReader) Read(p []byte) (int, error) {
+	if len(r.buf) == 0 {
+		if r.off >= r.size {
+			return 0, io.EOF
+		}
+		var chunk []byte
+		err := r.s.read(r.ctx, func(tx *sql.Tx) error {
+			// substring counts bytea bytes from 1
+			return tx.QueryRowContext(r.ctx, `SELECT substring(data FROM CAST(? AS integer) FOR CAST(? AS integer)) FROM media_blobs WHERE sha256 = ?`,
+				r.off+1, blobChunk, r.sum).Scan(&chunk)
+		})
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("attachment %s: its content is missing from the database", r.sum[:12])
+		}
+		if err != nil {
+			return 0, err
+		}
+		if len(chunk) == 0 {
+			return 0, io.ErrUnexpectedEOF
+		}
+		r.buf = chunk
+	}
+	n := copy(p, r.buf)
+	r.buf, r.off = r.buf[n:], r.off+int64(n)
+	return n, nil
+}
+
+func (r *blobReader) Close() error { r.buf, r.off = nil, r.size; return nil }
 
 // headWriter keeps the first bytes written to it (for content sniffing).
 type headWriter struct {
@@ -575,21 +705,8 @@ const officeName = "office"
 func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtras, error) {
 	var x JobExtras
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		v, err := viewerOf(ctx, tx, actor)
+		v, err := canReadExtras(ctx, tx, actor, jobID)
 		if err != nil {
-			return err
-		}
-		if !isStaff(v) && !v.IsCustomer() && !v.IsOfficer() {
-			return &Error{Code: EForbidden, Field: "role", Message: fmt.Sprintf("%s is %s %s: a job's notes and files are read on the staff's, the customer's or the officers' screens", v.Name, article(v.Role), v.Role)}
-		}
-		j, err := jobByID(ctx, tx, jobID)
-		if err != nil {
-			return err
-		}
-		if v.IsCustomer() && j.CustomerID != v.CustomerID {
-			return &Error{Code: EForbidden, Field: "job", Message: fmt.Sprintf("job #%d is not on your account", jobID)}
-		}
-		if err := canReadJob(ctx, tx, v, j); err != nil { // an officer: a job it holds (or held) a position on
 			return err
 		}
 		office := func(name string) string {
@@ -638,7 +755,7 @@ func (s *Store) Extras(ctx context.Context, actor string, jobID int64) (JobExtra
 			m.AddedAt, _ = parseTime(at)
 			m.AddedBy = office(m.AddedBy)
 			if isStaff(v) && !v.Remote {
-				m.Path = filepath.Join(s.MediaDir(), m.SHA256)
+				m.Path = s.MediaPath(m.SHA256) // "" on PostgreSQL: no file
 			}
 			x.Media = append(x.Media, m)
 		}

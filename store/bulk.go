@@ -120,21 +120,14 @@ func (s *Store) ImportHistory(ctx context.Context, actor string, jobs []HistoryJ
 	// take inserts all over their B-trees) and statement journals in memory
 	// (multi-row inserts need them). The write connection is the only one:
 	// the settings are put back on it afterwards.
-	var cache, temp int64
-	if err := s.w.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
-		return err
+	// (SQLite's: PostgreSQL's server has its own settings.)
+	if !s.dialect().pg() {
+		restore, err := s.tuneSQLite(ctx, -262144)
+		if err != nil {
+			return err
+		}
+		defer restore()
 	}
-	if err := s.w.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
-		return err
-	}
-	if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
-		return err
-	}
-	defer s.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
-	if _, err := s.w.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-		return err
-	}
-	defer s.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA temp_store = %d`, temp))
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		// Rows go in many to a statement; ids are given here (this
 		// transaction holds the write lock), so that positions and fees can
@@ -147,7 +140,7 @@ func (s *Store) ImportHistory(ctx context.Context, actor string, jobs []HistoryJ
 		}
 		// Bill first: a job of this call billed by an issued invoice goes in
 		// invoiced or paid, with no second write.
-		bill, err := billHistory(ctx, tx, jobs, invoices, maxID, maxPos, maxFee)
+		bill, err := billHistory(ctx, s.dialect(), tx, jobs, invoices, maxID, maxPos, maxFee)
 		if err != nil {
 			return err
 		}
@@ -261,9 +254,12 @@ func (s *Store) ImportHistory(ctx context.Context, actor string, jobs []HistoryJ
 			what = fmt.Sprintf("%d jobs (#%d to #%d), %d positions, starting %s to %s; %s", len(jobs), first, last, positions,
 				fmtTime(jobs[0].Quote.Start), fmtTime(jobs[len(jobs)-1].Quote.Start), what)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, entity, entity_id, action, before, after) VALUES (?, ?, 'history', ?, 'import', '', ?)`,
-			fmtTime(s.now()), actor, first, what)
-		return err
+		if _, err = tx.ExecContext(ctx, `INSERT INTO audit (at, actor, entity, entity_id, action, before, after) VALUES (?, ?, 'history', ?, 'import', '', ?)`,
+			fmtTime(s.now()), actor, first, what); err != nil {
+			return err
+		}
+		// The ids given here are taken: the database numbers the next rows after them.
+		return s.dialect().syncIdentity(ctx, tx, "jobs", "positions", "job_fees", "invoices")
 	})
 }
 
@@ -395,7 +391,7 @@ type historyBill struct {
 // that the periods cover come from a few queries. Lines are made by
 // billPeriod, as GenerateInvoices makes them; the issued invoices are
 // numbered in issue-date order.
-func billHistory(ctx context.Context, tx *sql.Tx, jobs []HistoryJob, invoices []HistoryInvoice, maxID, maxPos, maxFee int64) (*historyBill, error) {
+func billHistory(ctx context.Context, d *dialect, tx *sql.Tx, jobs []HistoryJob, invoices []HistoryInvoice, maxID, maxPos, maxFee int64) (*historyBill, error) {
 	bill := &historyBill{status: map[int64]string{}, stamp: map[int64]string{}}
 	if len(invoices) == 0 {
 		return bill, nil
@@ -435,7 +431,7 @@ func billHistory(ctx context.Context, tx *sql.Tx, jobs []HistoryJob, invoices []
 	}
 	from, to := lo.Add(-36*time.Hour), hi.Add(36*time.Hour)
 	// What the database already holds (earlier calls' jobs not billed yet).
-	set, err := loadBillingWhere(ctx, tx, `j.starts_at >= ? AND j.starts_at < ? AND j.id <= ?`, []any{fmtTime(from), fmtTime(to), maxID}, false, `j.status`)
+	set, err := loadBillingWhere(ctx, d, tx, `j.starts_at >= ? AND j.starts_at < ? AND j.id <= ?`, []any{fmtTime(from), fmtTime(to), maxID}, false, `j.status`)
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +441,7 @@ func billHistory(ctx context.Context, tx *sql.Tx, jobs []HistoryJob, invoices []
 		if err != nil {
 			return nil, err
 		}
-		officers, err := idNames(ctx, tx, `SELECT id, first_name || ' ' || last_name || char(31) || badge FROM officers`)
+		officers, err := idNames(ctx, tx, `SELECT id, first_name || ' ' || last_name || `+d.unitSep()+` || badge FROM officers`)
 		if err != nil {
 			return nil, err
 		}

@@ -23,6 +23,7 @@ const maxFindingRows = 20
 type CheckResult struct {
 	Name     string
 	Findings []Finding
+	Note     string // what the check could not look at on this engine, and why ("" when none)
 }
 
 // Checks lists the checks Check runs, in order, with what each promises.
@@ -46,12 +47,13 @@ func (s *Store) Check(ctx context.Context, actor string) ([]CheckResult, error) 
 		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
 			return err
 		}
+		d := s.dialect()
 		for _, c := range Checks {
-			fs, err := runCheck(ctx, tx, c.Name)
+			fs, err := runCheck(ctx, d, tx, c.Name)
 			if err != nil {
 				return fmt.Errorf("check %s: %w", c.Name, err)
 			}
-			out = append(out, CheckResult{Name: c.Name, Findings: fs})
+			out = append(out, CheckResult{Name: c.Name, Findings: fs, Note: d.checkNotes[c.Name]})
 		}
 		return nil
 	})
@@ -110,10 +112,13 @@ func display(v any) any {
 	return v
 }
 
-func runCheck(ctx context.Context, tx *sql.Tx, name string) ([]Finding, error) {
+func runCheck(ctx context.Context, d *dialect, tx *sql.Tx, name string) ([]Finding, error) {
 	var queries []struct{ problem, hint, q string }
 	switch name {
 	case "integrity":
+		if d.pg() {
+			return nil, nil // the server's own (see the note)
+		}
 		rows, err := tx.QueryContext(ctx, `PRAGMA integrity_check`)
 		if err != nil {
 			return nil, err
@@ -140,21 +145,30 @@ func runCheck(ctx context.Context, tx *sql.Tx, name string) ([]Finding, error) {
 		}
 		return nil, nil
 	case "foreign keys":
+		q := `SELECT "table", rowid, parent FROM pragma_foreign_key_check`
+		if d.pg() {
+			var err error
+			if q, err = pgForeignKeyCheck(ctx, tx); err != nil {
+				return nil, err
+			}
+			if q == "" {
+				return nil, nil
+			}
+		}
 		queries = append(queries, struct{ problem, hint, q string }{"rows refer to rows that do not exist",
-			"the file was edited outside offduty: restore a backup, or repair the rows named",
-			`SELECT "table", rowid, parent FROM pragma_foreign_key_check`})
+			"the file was edited outside offduty: restore a backup, or repair the rows named", q})
 	case "invoice numbers":
 		queries = append(queries,
 			struct{ problem, hint, q string }{"a year's numbers have a gap or a repeat",
 				"numbers are given inside the issuing transaction; a gap means rows were deleted outside offduty",
 				`SELECT substr(number, 1, 4) AS year, count(*) AS issued, count(DISTINCT number) AS distinct_numbers,
-					max(CAST(substr(number, 6) AS INTEGER)) AS highest FROM invoices WHERE number IS NOT NULL
-					GROUP BY 1 HAVING count(*) <> max(CAST(substr(number, 6) AS INTEGER)) OR count(*) <> count(DISTINCT number)`},
+					max(` + d.seqOf("number") + `) AS highest FROM invoices WHERE number IS NOT NULL
+					GROUP BY 1 HAVING count(*) <> max(` + d.seqOf("number") + `) OR count(*) <> count(DISTINCT number)`},
 			struct{ problem, hint, q string }{"a year's counter is not at its last number",
 				"the next invoice of that year would skip or repeat a number",
-				`SELECT c.year, c.last AS counter, coalesce(max(CAST(substr(i.number, 6) AS INTEGER)), 0) AS highest
-					FROM invoice_counters c LEFT JOIN invoices i ON substr(i.number, 1, 4) = printf('%04d', c.year)
-					GROUP BY c.year HAVING c.last <> coalesce(max(CAST(substr(i.number, 6) AS INTEGER)), 0)`},
+				`SELECT c.year, c.last AS counter, coalesce(max(` + d.seqOf("i.number") + `), 0) AS highest
+					FROM invoice_counters c LEFT JOIN invoices i ON substr(i.number, 1, 4) = ` + d.year4("c.year") + `
+					GROUP BY c.year HAVING c.last <> coalesce(max(` + d.seqOf("i.number") + `), 0)`},
 			struct{ problem, hint, q string }{"invoices in the wrong state for their number",
 				"an issued, paid or void invoice has a number and an issue date; a draft has neither",
 				`SELECT id, state, number, issued_on FROM invoices WHERE (state = 'draft') <> (number IS NULL)
@@ -162,22 +176,18 @@ func runCheck(ctx context.Context, tx *sql.Tx, name string) ([]Finding, error) {
 	case "invoice totals":
 		queries = append(queries, struct{ problem, hint, q string }{"an invoice's total is not the sum of its lines",
 			"an issued invoice never changes: void it and bill again",
-			`SELECT i.id, coalesce(i.number, '#' || i.id) AS invoice, i.subtotal, i.total, printf('%.2f', coalesce(l.cents, 0) / 100.0) AS lines
-				FROM invoices i LEFT JOIN (SELECT invoice_id, sum(CAST(round(CAST(amount AS REAL) * 100) AS INTEGER)) AS cents
-					FROM invoice_lines GROUP BY invoice_id) l ON l.invoice_id = i.id
-				WHERE i.state <> 'void' AND (CAST(round(CAST(i.total AS REAL) * 100) AS INTEGER) <> coalesce(l.cents, 0)
-					OR CAST(round(CAST(i.subtotal AS REAL) * 100) AS INTEGER) <> coalesce(l.cents, 0))`})
+			d.invoiceTotalsCheck})
 	case "billed once":
 		queries = append(queries,
 			struct{ problem, hint, q string }{"a shift is on two invoices that are not void",
 				"void the later invoice: its other lines are billed again by the next invoices generate",
-				`SELECT l.position_id, group_concat(DISTINCT coalesce(i.number, '#' || i.id)) AS invoices FROM invoice_lines l
+				`SELECT l.position_id, ` + d.listDistinct(`coalesce(i.number, '#' || i.id)`) + ` AS invoices FROM invoice_lines l
 					JOIN invoices i ON i.id = l.invoice_id WHERE i.state <> 'void' AND l.position_id IS NOT NULL
 					GROUP BY l.position_id HAVING count(DISTINCT l.invoice_id) > 1`},
 			struct{ problem, hint, q string }{"a job's vehicles or a fee are on two invoices that are not void",
 				"void the later invoice",
 				`SELECT l.kind, CASE l.kind WHEN 'fee' THEN l.fee_id ELSE l.job_id END AS ref,
-					group_concat(DISTINCT coalesce(i.number, '#' || i.id)) AS invoices FROM invoice_lines l
+					` + d.listDistinct(`coalesce(i.number, '#' || i.id)`) + ` AS invoices FROM invoice_lines l
 					JOIN invoices i ON i.id = l.invoice_id WHERE i.state <> 'void' AND l.kind IN ('vehicle', 'fee')
 					GROUP BY 1, 2 HAVING count(DISTINCT l.invoice_id) > 1`},
 			struct{ problem, hint, q string }{"a void invoice still claims what it billed",
@@ -197,16 +207,16 @@ func runCheck(ctx context.Context, tx *sql.Tx, name string) ([]Finding, error) {
 		queries = append(queries, struct{ problem, hint, q string }{"a live job's positions do not match the officers and supervisors it asks for",
 			"cancel and re-request the job, or reduce it, so its positions are made again",
 			`SELECT j.id AS job, j.officers, j.supervisors,
-					sum(p.class = 'officer' AND p.status <> 'cancelled') AS officer_positions,
-					sum(p.class = 'supervisor' AND p.status <> 'cancelled') AS supervisor_positions
+					` + d.countIf("p.class = 'officer' AND p.status <> 'cancelled'") + ` AS officer_positions,
+					` + d.countIf("p.class = 'supervisor' AND p.status <> 'cancelled'") + ` AS supervisor_positions
 				FROM jobs j LEFT JOIN positions p ON p.job_id = j.id WHERE j.status <> 'cancelled'
-				GROUP BY j.id HAVING officer_positions IS NOT j.officers OR supervisor_positions IS NOT j.supervisors`})
+				GROUP BY j.id HAVING ` + d.positionsMismatch})
 	case "payroll":
 		queries = append(queries, struct{ problem, hint, q string }{"a locked payroll line pays a shift that was not worked by that officer",
 			"the shift was changed after its period was locked outside offduty: pay the difference as an adjustment",
 			`SELECT pl.id AS line, pl.period_start, pl.officer_id, pl.position_id, p.officer_id AS position_officer, p.status, p.attendance, j.status AS job_status
 				FROM payroll_lines pl JOIN positions p ON p.id = pl.position_id JOIN jobs j ON j.id = p.job_id
-				WHERE pl.kind = 'shift' AND (p.attendance = 'no_show' OR p.status <> 'assigned' OR p.officer_id IS NOT pl.officer_id
+				WHERE pl.kind = 'shift' AND (p.attendance = 'no_show' OR p.status <> 'assigned' OR p.officer_id ` + d.isNot + ` pl.officer_id
 					OR j.status NOT IN ('completed', 'invoiced', 'paid'))`})
 	}
 	var out []Finding
@@ -221,3 +231,44 @@ func runCheck(ctx context.Context, tx *sql.Tx, name string) ([]Finding, error) {
 	}
 	return out, nil
 }
+
+// pgForeignKeyCheck is, on PostgreSQL, the query of the rows whose
+// references point at no row (as SQLite's foreign_key_check: table, row,
+// parent), one part per foreign key of the schema; "" when there is none.
+// The server enforces them, but rows written with its triggers off (a
+// replica's role, a restore) are not checked.
+func pgForeignKeyCheck(ctx context.Context, tx *sql.Tx) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT c.conrelid::regclass::text, c.confrelid::regclass::text,
+			quote_ident(a.attname), quote_ident(f.attname),
+			EXISTS (SELECT 1 FROM pg_attribute x WHERE x.attrelid = c.conrelid AND x.attname = 'id' AND NOT x.attisdropped)
+		FROM pg_constraint c
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+		JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1]
+		WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace AND cardinality(c.conkey) = 1
+		ORDER BY 1, 2, 3`)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var parts []string
+	for rows.Next() {
+		var child, parent, col, pcol string
+		var hasID bool
+		if err := rows.Scan(&child, &parent, &col, &pcol, &hasID); err != nil {
+			return "", err
+		}
+		row := `CAST(x.ctid AS text)`
+		if hasID {
+			row = `CAST(x.id AS text)`
+		}
+		parts = append(parts, `SELECT `+quoteText(strings.Trim(child, `"`))+` AS "table", `+row+` AS rowid, `+quoteText(strings.Trim(parent, `"`))+` AS parent
+			FROM `+child+` x WHERE x.`+col+` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `+parent+` p WHERE p.`+pcol+` = x.`+col+`)`)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	return strings.Join(parts, "\nUNION ALL "), nil
+}
+
+// quoteText is s as an SQL text literal.
+func quoteText(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 // checkFindings runs Check and returns its findings by check name.
@@ -71,12 +72,13 @@ func TestCheck(t *testing.T) {
 		{"billed once", "still claims",
 			`INSERT INTO invoices (customer_id, cycle, period_start, period_end, state, terms_days, subtotal, total, created_at, created_by, updated_at, void_reason)
 				VALUES (` + itoa(cust) + `, 'monthly', '2026-12-01', '2027-01-01', 'void', 30, '0.00', '0.00', '2027-01-04T16:00:00Z', 'x', '2027-01-04T16:00:00Z', 'test');
-			 INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES ('vehicle', 999999, last_insert_rowid())`, ``},
-		{"foreign keys", "do not exist",
-			`PRAGMA foreign_keys = OFF; INSERT INTO job_notes (job_id, at, author, body) VALUES (999999, '2027-01-01T00:00:00Z', 'x', 'orphan')`, ``},
+			 INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES ('vehicle', 999999, (SELECT max(id) FROM invoices))`, ``},
+		{"foreign keys", "do not exist", orphanNote, ``},
 	} {
-		if _, err := db.Exec(c.break_); err != nil {
-			t.Fatalf("%s: %v", c.check, err)
+		for _, q := range strings.Split(c.break_, ";\n") { // one statement at a time (an INSERT's id is asked for on PostgreSQL)
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", c.check, err)
+			}
 		}
 		f := checkFindings(t, s)
 		found := false
@@ -98,5 +100,16 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// orphanNote writes a job note of no job, the foreign keys off for it:
+// as another tool could (SQLite's pragma; PostgreSQL's replica role, which
+// skips the triggers that enforce them; in one statement, on one connection).
+var orphanNote = func() string {
+	insert := `INSERT INTO job_notes (job_id, at, author, body) VALUES (999999, '2027-01-01T00:00:00Z', 'x', 'orphan')`
+	if storetest.Postgres() {
+		return `SET session_replication_role = replica; ` + insert + `; RESET session_replication_role`
+	}
+	return `PRAGMA foreign_keys = OFF; ` + insert
+}()
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -621,14 +621,15 @@ func loadAccounts(ctx context.Context, q querier, v Viewer, id int64, today time
 	for i := range out {
 		out[i].Invoices = &InvoiceSummary{}
 	}
-	rows, err = q.QueryContext(ctx, `SELECT customer_id, state, total, coalesce(due_on, '') FROM invoices WHERE 1 = 1`+one, args...)
+	rows, err = q.QueryContext(ctx, `SELECT customer_id, state, total, due_on FROM invoices WHERE 1 = 1`+one, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var cid int64
-		var state, total, due string
+		var state, total string
+		var due sql.NullString // NULL until issued
 		if err := rows.Scan(&cid, &state, &total, &due); err != nil {
 			return nil, err
 		}
@@ -651,7 +652,7 @@ func loadAccounts(ctx context.Context, q querier, v Viewer, id int64, today time
 				return nil, err
 			}
 			sum.Open = sum.Open.Add(amt)
-			if due != "" && due < today.Format(dateLayout) {
+			if due.String != "" && due.String < today.Format(dateLayout) {
 				sum.Overdue, sum.OverdueCount = sum.Overdue.Add(amt), sum.OverdueCount+1
 			}
 		}
@@ -1136,7 +1137,7 @@ func (s *Store) MergeCustomers(ctx context.Context, actor string, keepID, dropID
 			return err
 		}
 		var err error
-		plan, err = mergePlan(ctx, tx, keepID, dropID)
+		plan, err = mergePlan(ctx, s.dialect(), tx, keepID, dropID)
 		return err
 	}
 	if !apply {
@@ -1156,7 +1157,7 @@ func (s *Store) MergeCustomers(ctx context.Context, actor string, keepID, dropID
 	return plan, nil
 }
 
-func mergePlan(ctx context.Context, tx *sql.Tx, keepID, dropID int64) (MergePlan, error) {
+func mergePlan(ctx context.Context, dl *dialect, tx *sql.Tx, keepID, dropID int64) (MergePlan, error) {
 	var p MergePlan
 	var err error
 	if p.Keep, err = customerByID(ctx, tx, keepID); err != nil {
@@ -1179,10 +1180,12 @@ func mergePlan(ctx context.Context, tx *sql.Tx, keepID, dropID int64) (MergePlan
 	if p.Drafts, err = queryIDs(ctx, tx, `SELECT id FROM invoices WHERE customer_id = ? AND state = 'draft' ORDER BY id`, dropID); err != nil {
 		return p, err
 	}
-	if p.Issued, err = queryList[string](ctx, tx, `SELECT coalesce(number, '#' || id) FROM invoices WHERE customer_id = ? AND state <> 'draft' ORDER BY number`, dropID); err != nil {
+	// the unnumbered first on both engines (as SQLite orders a NULL)
+	if p.Issued, err = queryList[string](ctx, tx, `SELECT coalesce(number, '#' || id) FROM invoices WHERE customer_id = ? AND state <> 'draft'
+		ORDER BY number IS NOT NULL, number`, dropID); err != nil {
 		return p, err
 	}
-	if hasTable(ctx, tx, "cert_requirements") {
+	if hasTable(ctx, dl, tx, "cert_requirements") {
 		if p.Certs, err = queryList[string](ctx, tx, `SELECT cert FROM cert_requirements WHERE customer_id = ? ORDER BY cert`, dropID); err != nil {
 			return p, err
 		}
@@ -1217,9 +1220,9 @@ func mergedNotes(k, d Customer) string {
 	return n
 }
 
-func hasTable(ctx context.Context, q querier, name string) bool {
+func hasTable(ctx context.Context, d *dialect, q querier, name string) bool {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
+	err := q.QueryRowContext(ctx, d.hasTableQuery(), name).Scan(&n)
 	return err == nil && n > 0
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"offduty/pricing"
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 // hiredOfficer creates an officer with a hire date, a weekly cap in hours
@@ -478,20 +479,6 @@ func TestNotesAndExtras(t *testing.T) {
 	}
 }
 
-// mediaFiles lists the stored attachments (not the upload temporaries).
-func mediaFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Name())
-	}
-	return out
-}
-
 func TestAttachMedia(t *testing.T) {
 	ctx := context.Background()
 	s, path := seededStore(t)
@@ -508,16 +495,16 @@ func TestAttachMedia(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.MediaDir() != filepath.Join(filepath.Dir(path), "media") {
+	if want := filepath.Join(filepath.Dir(path), "media"); storetest.Postgres() && s.MediaDir() != "" || !storetest.Postgres() && s.MediaDir() != want {
 		t.Errorf("MediaDir = %s", s.MediaDir())
 	}
-	if len(m.SHA256) != 64 || m.Path != filepath.Join(s.MediaDir(), m.SHA256) || m.Name != "gate photo.jpg" || m.Size != int64(len(jpeg)) ||
+	if len(m.SHA256) != 64 || m.Name != "gate photo.jpg" || m.Size != int64(len(jpeg)) ||
 		m.Type != "image/jpeg" || m.JobID != j.ID || m.AddedBy != "field" || !m.AddedAt.Equal(testNow) || m.ID == 0 {
 		t.Errorf("media %+v", m)
 	}
-	copied, err := os.ReadFile(m.Path)
-	if err != nil || !bytes.Equal(copied, jpeg) {
-		t.Fatalf("copy at %s: %v (equal %v)", m.Path, err, bytes.Equal(copied, jpeg))
+	wantMediaPath(t, s, m)
+	if copied := mediaContent(t, s, localActor, m); !bytes.Equal(copied, jpeg) {
+		t.Fatalf("copy of %s: %d bytes, want the %d attached", m.Name, len(copied), len(jpeg))
 	}
 
 	// The same content under another name: one file, two rows.
@@ -544,7 +531,7 @@ func TestAttachMedia(t *testing.T) {
 	if !strings.HasPrefix(m3.Type, "text/plain") || m3.Size != 12 {
 		t.Errorf("text attachment %+v", m3)
 	}
-	if files := mediaFiles(t, s.MediaDir()); len(files) != 2 {
+	if files := mediaLeft(t, s, path); len(files) != 2 {
 		t.Errorf("media folder holds %v, want the 2 distinct contents", files)
 	}
 	if n := count(t, db, `SELECT count(*) FROM media WHERE job_id = ?`, j.ID); n != 3 {

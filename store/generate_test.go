@@ -3,13 +3,13 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"offduty/seed"
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 // billSummary is what an invoice bills, for comparing two ways of billing.
@@ -121,11 +121,11 @@ func TestGenerateNoticesBillsSavedMeanwhile(t *testing.T) {
 			if len(saved)+len(meanwhile) != len(preview) {
 				t.Errorf("%d invoices saved by the run and %d meanwhile; the preview had %d", len(saved), len(meanwhile), len(preview))
 			}
-			db := rawDB(t, filepath.Clean(path))
+			db := rawDB(t, path)
 			if n := count(t, db, `SELECT count(*) FROM invoices WHERE state = 'draft'`); n != len(preview) {
 				t.Errorf("%d drafts, want %d", n, len(preview))
 			}
-			if n := count(t, db, `SELECT count(*) FROM (SELECT kind, ref_id FROM invoice_claims GROUP BY kind, ref_id HAVING count(*) > 1)`); n != 0 {
+			if n := count(t, db, `SELECT count(*) FROM (SELECT kind, ref_id FROM invoice_claims GROUP BY kind, ref_id HAVING count(*) > 1) twice`); n != 0 {
 				t.Errorf("%d things claimed twice", n)
 			}
 			// and nothing is left to bill
@@ -183,7 +183,11 @@ func TestGenerateBatchRefusedAccountAlone(t *testing.T) {
 			if tc.name == "claim refused" {
 				arg, want = position, fmt.Sprintf(tc.want, position)
 			}
-			if _, err := db.Exec(fmt.Sprintf(tc.trigger, arg)); err != nil {
+			trigger, drop := fmt.Sprintf(tc.trigger, arg), `DROP TRIGGER refuse`
+			if storetest.Postgres() {
+				trigger, drop = pgTrigger(trigger), drop+` ON `+strings.Fields(trigger)[6]
+			}
+			if _, err := db.Exec(trigger); err != nil {
 				t.Fatal(err)
 			}
 			drafts0 := count(t, db, `SELECT count(*) FROM invoices WHERE state = 'draft'`)
@@ -249,7 +253,7 @@ func TestGenerateBatchRefusedAccountAlone(t *testing.T) {
 			}
 
 			// The cause gone, a second run bills the rest.
-			if _, err := db.Exec(`DROP TRIGGER refuse`); err != nil {
+			if _, err := db.Exec(drop); err != nil {
 				t.Fatal(err)
 			}
 			rest, err := s.GenerateInvoices(ctx, localActor, d, 0, true)
@@ -353,4 +357,17 @@ func checkSound(t *testing.T, s *store.Store) {
 			t.Errorf("check %s: %s (%d): %v", r.Name, f.Problem, f.Count, f.Rows)
 		}
 	}
+}
+
+// pgTrigger is a SQLite trigger of the tests ("CREATE TRIGGER name BEFORE
+// INSERT ON table WHEN cond BEGIN SELECT RAISE(ABORT, 'message'); END") as
+// PostgreSQL has it: a function and a row trigger calling it.
+func pgTrigger(sqlite string) string {
+	f := strings.Fields(sqlite)
+	sqlite = strings.Join(f, " ")
+	name, table := f[2], f[6]
+	when := strings.TrimSpace(sqlite[strings.Index(sqlite, " WHEN ")+6 : strings.Index(sqlite, " BEGIN ")])
+	msg := sqlite[strings.Index(sqlite, "ABORT, ")+7 : strings.LastIndex(sqlite, ");")]
+	return `CREATE FUNCTION ` + name + `() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ` + when + ` THEN RAISE EXCEPTION ` + msg +
+		`; END IF; RETURN NEW; END $$; CREATE TRIGGER ` + name + ` BEFORE INSERT ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION ` + name + `()`
 }

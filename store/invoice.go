@@ -96,24 +96,25 @@ func nullDate(s sql.NullString) time.Time {
 // billJobCols are jobCols with, of the saved quote, only the emergency flag:
 // all that billing reads from it, and much cheaper than decoding it whole.
 // (Nor does it need the count of filled positions.)
-var billJobCols = strings.NewReplacer("j.quote_json",
-	`'{"emergency":' || CASE WHEN json_valid(j.quote_json) AND json_extract(j.quote_json, '$.emergency') THEN 'true' ELSE 'false' END || '}'`,
-	`(SELECT count(*) FROM positions p WHERE p.job_id = j.id AND p.officer_id IS NOT NULL AND p.status = 'assigned')`, `0`).Replace(jobCols)
+func billJobCols(d *dialect) string {
+	emergency := `json_valid(j.quote_json) AND json_extract(j.quote_json, '$.emergency')`
+	if d.pg() {
+		emergency = `(` + d.emergencyFlag() + `) = 1`
+	}
+	return strings.NewReplacer("j.quote_json",
+		`'{"emergency":' || CASE WHEN `+emergency+` THEN 'true' ELSE 'false' END || '}'`,
+		`(SELECT count(*) FROM positions p WHERE p.job_id = j.id AND p.officer_id IS NOT NULL AND p.status = 'assigned')`, `0`).Replace(jobCols)
+}
 
 // billLeanCols are what a bill reads of a job (billJob, billPeriod, the
 // pricer): a month holds about 9,000 jobs, and a row costs the driver per
 // column, so all but the site's name comes packed in one text (ids, times,
 // vehicles, status, the emergency flag), followed by the vehicle claim.
-var billLeanCols = `st.name, j.id || ' ' || j.customer_id || ' ' || j.agency_id || ' ' || j.rate_card_id || ' ' || j.starts_at || ' ' || j.ends_at
-	|| ' ' || j.vehicles || ' ' || j.status || ' ' || ` + emergencyFlag
-
-// emergencyFlag is 1 for a job whose saved quote says emergency, else 0.
-// The quote is compact JSON (encoding/json): one that holds
-// "emergency":false and nowhere "emergency":true is not one, which a
-// substring says without parsing the JSON (the most of what reading a
-// month's jobs cost); any other is parsed.
-const emergencyFlag = `CASE WHEN instr(j.quote_json, '"emergency":false') > 0 AND instr(j.quote_json, '"emergency":true') = 0 THEN 0
-	WHEN json_valid(j.quote_json) AND json_extract(j.quote_json, '$.emergency') THEN 1 ELSE 0 END`
+// (The emergency flag: dialect.emergencyFlag.)
+func billLeanCols(d *dialect) string {
+	return `st.name, j.id || ' ' || j.customer_id || ' ' || j.agency_id || ' ' || j.rate_card_id || ' ' || ` + d.stamp("j.starts_at") + ` || ' ' || ` + d.stamp("j.ends_at") + `
+	|| ' ' || j.vehicles || ' ' || j.status || ' ' || ` + d.emergencyFlag()
+}
 
 const billLeanFrom = ` FROM jobs j JOIN sites st ON st.id = j.site_id `
 
@@ -210,14 +211,16 @@ type wrapScan struct {
 func (w wrapScan) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
 
 // unbilledFee is the condition that a job has a fee (not zero) on no invoice.
-const unbilledFee = `EXISTS (SELECT 1 FROM job_fees f WHERE f.job_id = j.id AND CAST(f.total AS REAL) <> 0
+func unbilledFee(d *dialect) string {
+	return `EXISTS (SELECT 1 FROM job_fees f WHERE f.job_id = j.id AND ` + d.nonZero("f.total") + `
 	AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id))`
+}
 
 // loadBilling reads the jobs starting in [from, to) (instants) of one
 // customer, or of all when customerID is 0. For billing (pay false): the
 // completed jobs, and the invoiced, paid or cancelled ones with a fee still
 // to bill; for payroll (pay true): the completed, invoiced and paid jobs.
-func loadBilling(ctx context.Context, q querier, customerID int64, from, to time.Time, pay bool) (*billingSet, error) {
+func loadBilling(ctx context.Context, d *dialect, q querier, customerID int64, from, to time.Time, pay bool) (*billingSet, error) {
 	where := `j.starts_at >= ? AND j.starts_at < ?`
 	args := []any{fmtTime(from), fmtTime(to)}
 	status := `j.status`
@@ -229,15 +232,15 @@ func loadBilling(ctx context.Context, q querier, customerID int64, from, to time
 		// read every account's jobs in the range.
 		status = `+j.status`
 	}
-	return loadBillingWhere(ctx, q, where, args, pay, status)
+	return loadBillingWhere(ctx, d, q, where, args, pay, status)
 }
 
 // loadBillingWhere is loadBilling for the jobs j matching a condition;
 // status is how the conditions name j.status ("+j.status" to keep the
 // status index out of the plan).
-func loadBillingWhere(ctx context.Context, q querier, where string, args []any, pay bool, status string) (*billingSet, error) {
+func loadBillingWhere(ctx context.Context, d *dialect, q querier, where string, args []any, pay bool, status string) (*billingSet, error) {
 	done := status + ` = 'completed'` // the jobs whose positions are billed
-	which := `(` + status + ` = 'completed' OR (` + status + ` IN ('invoiced', 'paid', 'cancelled') AND ` + unbilledFee + `))`
+	which := `(` + status + ` = 'completed' OR (` + status + ` IN ('invoiced', 'paid', 'cancelled') AND ` + unbilledFee(d) + `))`
 	vehicleClaim := `EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'vehicle' AND c.ref_id = j.id)`
 	positionClaim := `EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'position' AND c.ref_id = p.id)`
 	if pay {
@@ -246,9 +249,9 @@ func loadBillingWhere(ctx context.Context, q querier, where string, args []any, 
 	}
 	set := &billingSet{pos: map[int64][]Position{}, fees: map[int64][]billFee{}, claimed: map[claimKey]bool{}}
 
-	cols, from, scan := billJobCols, jobFrom, scanJob
+	cols, from, scan := billJobCols(d), jobFrom, scanJob
 	if !pay { // a bill reads of a job only what billJob uses
-		cols, from, scan = billLeanCols, billLeanFrom, scanBillJob
+		cols, from, scan = billLeanCols(d), billLeanFrom, scanBillJob
 	}
 	rows, err := q.QueryContext(ctx, `SELECT `+cols+`, `+vehicleClaim+from+`WHERE `+where+` AND `+which+` ORDER BY j.starts_at, j.id`, args...)
 	if err != nil {
@@ -275,13 +278,13 @@ func loadBillingWhere(ctx context.Context, q querier, where string, args []any, 
 	}
 
 	if pay {
-		return set, loadPayPositions(ctx, q, where, args, done, set)
+		return set, loadPayPositions(ctx, d, q, where, args, done, set)
 	}
-	if err := loadBillPositions(ctx, q, where, args, done, positionClaim, set); err != nil {
+	if err := loadBillPositions(ctx, d, q, where, args, done, positionClaim, set); err != nil {
 		return nil, err
 	}
 
-	rows, err = q.QueryContext(ctx, `SELECT f.id, f.job_id, f.kind, f.total, f.admin, f.officer FROM jobs j CROSS JOIN job_fees f ON f.job_id = j.id
+	rows, err = q.QueryContext(ctx, `SELECT f.id, f.job_id, f.kind, f.total, f.admin, f.officer FROM jobs j `+d.crossJoin+` job_fees f ON f.job_id = j.id
 		WHERE `+where+` AND `+status+` IN ('completed', 'invoiced', 'paid', 'cancelled')
 		AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) ORDER BY f.job_id, f.id`, args...)
 	if err != nil {
@@ -311,10 +314,10 @@ func loadBillingWhere(ctx context.Context, q querier, where string, args []any, 
 
 // loadPayPositions reads the worked positions of the jobs of where (done)
 // into set, whole, for payroll.
-func loadPayPositions(ctx context.Context, q querier, where string, args []any, done string, set *billingSet) error {
+func loadPayPositions(ctx context.Context, d *dialect, q querier, where string, args []any, done string, set *billingSet) error {
 	// CROSS JOIN keeps jobs (read by range) outside: left to itself, the
 	// planner may walk every assigned position of the history instead.
-	rows, err := q.QueryContext(ctx, `SELECT `+positionCols+`, 0 FROM jobs j CROSS JOIN positions p ON p.job_id = j.id
+	rows, err := q.QueryContext(ctx, `SELECT `+positionCols+`, 0 FROM jobs j `+d.crossJoin+` positions p ON p.job_id = j.id
 		LEFT JOIN officers o ON o.id = p.officer_id LEFT JOIN officers n ON n.id = p.no_show_officer_id
 		WHERE `+where+` AND `+done+` AND p.status = 'assigned' AND p.officer_id IS NOT NULL ORDER BY p.job_id, p.slot`, args...)
 	if err != nil {
@@ -337,12 +340,12 @@ func loadPayPositions(ctx context.Context, q querier, where string, args []any, 
 // them: a month holds about 17,000, and a row costs the driver per column,
 // so what is not text (ids, times, class, attendance, the claim) comes
 // packed in one column, beside the officer's name and badge.
-func loadBillPositions(ctx context.Context, q querier, where string, args []any, done, positionClaim string, set *billingSet) error {
-	rows, err := q.QueryContext(ctx, `SELECT p.id || ' ' || p.job_id || ' ' || p.slot || ' ' || p.class || ' ' || p.officer_id || ' ' || p.starts_at
-			|| ' ' || p.ends_at || ' ' || coalesce(nullif(p.check_in_at, ''), '-') || ' ' || coalesce(nullif(p.check_out_at, ''), '-')
+func loadBillPositions(ctx context.Context, d *dialect, q querier, where string, args []any, done, positionClaim string, set *billingSet) error {
+	rows, err := q.QueryContext(ctx, `SELECT p.id || ' ' || p.job_id || ' ' || p.slot || ' ' || p.class || ' ' || p.officer_id || ' ' || `+d.stamp("p.starts_at")+`
+			|| ' ' || `+d.stamp("p.ends_at")+` || ' ' || `+d.stampOr("p.check_in_at", "'-'")+` || ' ' || `+d.stampOr("p.check_out_at", "'-'")+`
 			|| ' ' || coalesce(nullif(p.attendance, ''), '-') || ' ' || `+positionClaim+`,
 			coalesce(o.first_name || ' ' || o.last_name, ''), coalesce(o.badge, '')
-		FROM jobs j CROSS JOIN positions p ON p.job_id = j.id LEFT JOIN officers o ON o.id = p.officer_id
+		FROM jobs j `+d.crossJoin+` positions p ON p.job_id = j.id LEFT JOIN officers o ON o.id = p.officer_id
 		WHERE `+where+` AND `+done+` AND p.status = 'assigned' AND p.officer_id IS NOT NULL`, args...)
 	if err != nil {
 		return err
@@ -411,7 +414,7 @@ func loadBillPositions(ctx context.Context, q querier, where string, args []any,
 		if f[9] != "-" {
 			p.Attendance = f[9]
 		}
-		if f[10] == "1" {
+		if f[10] == "1" || f[10] == "true" { // EXISTS: 1 on SQLite, true on PostgreSQL
 			set.claimed[claimKey{"position", p.ID}] = true
 		}
 		if first < len(all) && all[first].JobID != p.JobID {
@@ -582,7 +585,7 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 	var out []Invoice
 	if !save {
 		err := s.read(ctx, func(tx *sql.Tx) error {
-			built, err := billPlan(ctx, tx, plan, last)
+			built, err := billPlan(ctx, s.dialect(), tx, plan, last)
 			for _, invs := range built {
 				out = append(out, invs...)
 			}
@@ -602,14 +605,15 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 	// anything was, the accounts of that batch and the rest are read again
 	// inside their transactions, as a bill always was, so nothing is
 	// billed twice.
+	d := s.dialect()
 	var mark writeMark
-	if err := s.w.QueryRowContext(ctx, writeMarkQuery).Scan(&mark.changes, &mark.version); err != nil {
+	if err := s.w.QueryRowContext(ctx, d.writeMarkQuery()).Scan(&mark.changes, &mark.version); err != nil {
 		return nil, err
 	}
 	var built [][]Invoice
 	if err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		built, err = billPlan(ctx, tx, plan, last)
+		built, err = billPlan(ctx, s.dialect(), tx, plan, last)
 		return err
 	}); err != nil {
 		return nil, err
@@ -620,22 +624,14 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 	// While saving, statement journals in memory (multi-row inserts need
 	// them) and a larger page
 	// cache, as for an import (bulk.go); put back on the write connection
-	// afterwards.
-	var cache, temp int64
-	if err := s.w.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
-		return nil, err
+	// afterwards. (SQLite's: PostgreSQL's server has its own settings.)
+	if !d.pg() {
+		restore, err := s.tuneSQLite(ctx, -65536)
+		if err != nil {
+			return nil, err
+		}
+		defer restore()
 	}
-	if err := s.w.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
-		return nil, err
-	}
-	if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
-		return nil, err
-	}
-	defer s.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
-	if _, err := s.w.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
-		return nil, err
-	}
-	defer s.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA temp_store = %d`, temp))
 	stale := false
 	careful := 0 // the accounts before this one are saved one a transaction (a batch of them failed)
 	for next := 0; next < len(plan); {
@@ -651,7 +647,7 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 			}
 			if !stale {
 				var now writeMark
-				if err := tx.QueryRowContext(ctx, writeMarkQuery).Scan(&now.changes, &now.version); err != nil {
+				if err := tx.QueryRowContext(ctx, d.writeMarkQuery()).Scan(&now.changes, &now.version); err != nil {
 					return err
 				}
 				stale = now != mark
@@ -663,7 +659,7 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 				invs := built[i]
 				if stale {
 					var err error
-					if invs, _, err = billAccount(ctx, tx, newPricer(), plan[i].customer, plan[i].from, last, time.Time{}); err != nil {
+					if invs, _, err = billAccount(ctx, s.dialect(), tx, newPricer(), plan[i].customer, plan[i].from, last, time.Time{}); err != nil {
 						return err
 					}
 				}
@@ -678,7 +674,10 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 			if err := w.flush(ctx, true); err != nil {
 				return err
 			}
-			return tx.QueryRowContext(ctx, writeMarkQuery).Scan(&after.changes, &after.version)
+			if err := d.syncIdentity(ctx, tx, "invoices"); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, d.writeMarkQuery()).Scan(&after.changes, &after.version)
 		})
 		if err != nil {
 			if one || accounts <= 1 {
@@ -717,10 +716,37 @@ var afterBillRead func()
 
 // writeMark is where the write connection stands: the rows it has changed
 // (total_changes, whoever in this process wrote them) and data_version
-// (which moves when another connection commits).
-type writeMark struct{ changes, version int64 }
+// (which moves when another connection commits); on PostgreSQL, the
+// transactions completed (see dialect.writeMarkQuery).
+type writeMark struct {
+	changes int64
+	version string
+}
 
-const writeMarkQuery = `SELECT total_changes(), (SELECT data_version FROM pragma_data_version())`
+// tuneSQLite sets, on SQLite's write connection, the page cache (as
+// PRAGMA cache_size takes it) and in-memory statement journals (multi-row
+// inserts need them), and returns what puts them back.
+func (s *Store) tuneSQLite(ctx context.Context, cacheSize int) (restore func(), err error) {
+	var cache, temp int64
+	if err := s.w.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cache); err != nil {
+		return nil, err
+	}
+	if err := s.w.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&temp); err != nil {
+		return nil, err
+	}
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, cacheSize)); err != nil {
+		return nil, err
+	}
+	if _, err := s.w.ExecContext(ctx, `PRAGMA temp_store = MEMORY`); err != nil {
+		s.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+		return nil, err
+	}
+	return func() {
+		ctx := context.WithoutCancel(ctx)
+		s.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA temp_store = %d`, temp))
+		s.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, cache))
+	}, nil
+}
 
 // billPlan builds the ready invoices of every account of plan (in plan's
 // order) up to last. The accounts whose work not billed yet is recent (the
@@ -728,7 +754,7 @@ const writeMarkQuery = `SELECT total_changes(), (SELECT data_version FROM pragma
 // common range, every account's jobs, positions and fees in one pass;
 // an account with older work left (catch-up) is read on its own, from its
 // own first period, so that one old fee never makes everyone read years.
-func billPlan(ctx context.Context, q querier, plan []accountWork, last time.Time) ([][]Invoice, error) {
+func billPlan(ctx context.Context, d *dialect, q querier, plan []accountWork, last time.Time) ([][]Invoice, error) {
 	type span struct {
 		ps, until, from, to time.Time
 		ok                  bool
@@ -772,7 +798,7 @@ func billPlan(ctx context.Context, q querier, plan []accountWork, last time.Time
 	if shared > 0 {
 		var err error
 		// "+j.status": the range of starts is the one pass, not the status index.
-		if set, err = loadBillingWhere(ctx, q, `j.starts_at >= ? AND j.starts_at < ?`, []any{fmtTime(from), fmtTime(latest)}, false, `+j.status`); err != nil {
+		if set, err = loadBillingWhere(ctx, d, q, `j.starts_at >= ? AND j.starts_at < ?`, []any{fmtTime(from), fmtTime(latest)}, false, `+j.status`); err != nil {
 			return nil, err
 		}
 		n := map[int64]int{}
@@ -797,7 +823,7 @@ func billPlan(ctx context.Context, q querier, plan []accountWork, last time.Time
 		if shared > 0 && !sp.from.Before(cut) {
 			out[i], _, err = billPeriods(ctx, q, pr, a.customer, sp.ps, sp.until, last, time.Time{}, set, byCustomer[a.customer.ID])
 		} else {
-			out[i], _, err = billAccount(ctx, q, pr, a.customer, a.from, last, time.Time{})
+			out[i], _, err = billAccount(ctx, d, q, pr, a.customer, a.from, last, time.Time{})
 		}
 		if err != nil {
 			return nil, err
@@ -825,7 +851,7 @@ func (s *Store) RunningInvoices(ctx context.Context, actor string, customerID in
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		pr := newPricer()
 		for _, a := range plan {
-			_, running, err := billAccount(ctx, tx, pr, a.customer, a.from, last, today)
+			_, running, err := billAccount(ctx, s.dialect(), tx, pr, a.customer, a.from, last, today)
 			if err != nil {
 				return err
 			}
@@ -857,6 +883,7 @@ type accountWork struct {
 // on no invoice. It reads a handful of rows per account, not the history.
 func (s *Store) billingPlan(ctx context.Context, actor string, customerID int64) ([]accountWork, error) {
 	var out []accountWork
+	d := s.dialect()
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		if err := s.authorize(ctx, tx, actor, PermAdmin); err != nil {
 			return err
@@ -886,16 +913,16 @@ func (s *Store) billingPlan(ctx context.Context, actor string, customerID int64)
 		// index), which took about 270 ms on 1,000,000 positions, a call.
 		queries := []string{
 			`SELECT j.customer_id, min(j.starts_at) FROM jobs j WHERE j.status = 'completed' GROUP BY j.customer_id`,
-			`SELECT j.customer_id, min(j.starts_at) FROM job_fees f CROSS JOIN jobs j ON j.id = f.job_id
-				WHERE CAST(f.total AS REAL) <> 0 AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
+			`SELECT j.customer_id, min(j.starts_at) FROM job_fees f `+d.crossJoin+` jobs j ON j.id = f.job_id
+				WHERE `+d.nonZero("f.total")+` AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
 				AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) GROUP BY j.customer_id`,
 		}
 		var args []any
 		if customerID != 0 {
 			queries = []string{
 				`SELECT j.customer_id, min(j.starts_at) FROM jobs j WHERE j.customer_id = ? AND j.status = 'completed' GROUP BY j.customer_id`,
-				`SELECT j.customer_id, min(j.starts_at) FROM jobs j CROSS JOIN job_fees f ON f.job_id = j.id
-					WHERE j.customer_id = ? AND CAST(f.total AS REAL) <> 0 AND +j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
+				`SELECT j.customer_id, min(j.starts_at) FROM jobs j `+d.crossJoin+` job_fees f ON f.job_id = j.id
+					WHERE j.customer_id = ? AND `+d.nonZero("f.total")+` AND +j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
 					AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) GROUP BY j.customer_id`,
 			}
 			args = []any{customerID}
@@ -937,12 +964,12 @@ func (s *Store) billingPlan(ctx context.Context, actor string, customerID int64)
 // before `last` (ready), and, when today is set, those of the later periods
 // that have begun by today (running). Periods with nothing to bill are left
 // out.
-func billAccount(ctx context.Context, q querier, pr *pricer, c Customer, from, last, today time.Time) (ready, running []Invoice, err error) {
+func billAccount(ctx context.Context, d *dialect, q querier, pr *pricer, c Customer, from, last, today time.Time) (ready, running []Invoice, err error) {
 	ps, until, readFrom, readTo, ok, err := accountSpan(c, from, last, today)
 	if err != nil || !ok {
 		return nil, nil, err
 	}
-	set, err := loadBilling(ctx, q, c.ID, readFrom, readTo, false)
+	set, err := loadBilling(ctx, d, q, c.ID, readFrom, readTo, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -1157,7 +1184,20 @@ func (w *draftWriter) flush(ctx context.Context, all bool) error {
 		return err
 	}
 	claimed := w.claim.vals
+	// On PostgreSQL a statement that fails ends the transaction, unless
+	// undone to a savepoint: the claims are written after one.
+	pg := w.s.dialect().pg() && len(claimed) > 0
+	if pg {
+		if _, err := w.tx.ExecContext(ctx, `SAVEPOINT claims`); err != nil {
+			return err
+		}
+	}
 	if at, err := w.claim.write(ctx, w.tx, all); err != nil {
+		if pg {
+			if _, rerr := w.tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT claims`); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+		}
 		// Name what is on another invoice already: the rows of the
 		// statement that failed, one at a time.
 		one, serr := w.claim.stmt(ctx, w.tx, 1)
@@ -1170,6 +1210,11 @@ func (w *draftWriter) flush(ctx context.Context, all bool) error {
 			}
 		}
 		return err
+	}
+	if pg {
+		if _, err := w.tx.ExecContext(ctx, `RELEASE SAVEPOINT claims`); err != nil {
+			return err
+		}
 	}
 	_, err := w.audit.write(ctx, w.tx, all)
 	return err
@@ -1489,7 +1534,7 @@ func (s *Store) IssueInvoice(ctx context.Context, actor string, id int64, on tim
 		}
 		var last int
 		err := tx.QueryRowContext(ctx, `INSERT INTO invoice_counters (year, last) VALUES (?, 1)
-			ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last`, day.Year()).Scan(&last)
+			ON CONFLICT(year) DO UPDATE SET last = invoice_counters.last + 1 RETURNING last`, day.Year()).Scan(&last)
 		if err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 
 	"offduty/seed"
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 // mediaJob is a seeded store with one approved job and the users of the
@@ -71,9 +72,33 @@ func (r *repeating) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// mediaLeft lists what the media folder holds (nothing if it is absent).
-func mediaLeft(t *testing.T, s *store.Store) []string {
+// mediaLeft lists the contents kept: the media folder's files on SQLite
+// (nothing if it is absent), the media_blobs rows on PostgreSQL (which has
+// no folder).
+func mediaLeft(t *testing.T, s *store.Store, path string) []string {
 	t.Helper()
+	if storetest.Postgres() {
+		if s.MediaDir() != "" {
+			t.Errorf("MediaDir = %q on PostgreSQL, want none", s.MediaDir())
+		}
+		rows, err := rawDB(t, path).Query(`SELECT sha256 FROM media_blobs ORDER BY sha256`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var sum string
+			if err := rows.Scan(&sum); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, sum)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
 	entries, err := os.ReadDir(s.MediaDir())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -86,6 +111,41 @@ func mediaLeft(t *testing.T, s *store.Store) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// mediaContent reads an attachment's content as actor through OpenMedia
+// (either engine) and, on SQLite, checks the file at m.Path holds the same.
+func mediaContent(t *testing.T, s *store.Store, actor string, m store.Media) []byte {
+	t.Helper()
+	r, err := s.OpenMedia(context.Background(), actor, m)
+	if err != nil {
+		t.Fatalf("OpenMedia(%s, %d): %v", actor, m.ID, err)
+	}
+	defer r.Close()
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("reading attachment %d: %v", m.ID, err)
+	}
+	if m.Path != "" {
+		if onDisk, err := os.ReadFile(m.Path); err != nil || !bytes.Equal(onDisk, got) {
+			t.Errorf("the file at %s: %v (equal %v)", m.Path, err, bytes.Equal(onDisk, got))
+		}
+	}
+	return got
+}
+
+// wantMediaPath checks where an attachment is said to be kept: the file
+// named by its SHA-256 in the media folder on SQLite, no file on
+// PostgreSQL (the content is in the database).
+func wantMediaPath(t *testing.T, s *store.Store, m store.Media) {
+	t.Helper()
+	want := filepath.Join(s.MediaDir(), m.SHA256)
+	if storetest.Postgres() {
+		want = ""
+	}
+	if m.Path != want || s.MediaPath(m.SHA256) != want {
+		t.Errorf("attachment %d kept at %q (MediaPath %q), want %q", m.ID, m.Path, s.MediaPath(m.SHA256), want)
+	}
 }
 
 // setMaxMedia lowers the attachment limit for one test.
@@ -109,11 +169,12 @@ func TestMediaFromReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.ID == 0 || m.JobID != j.ID || m.Name != "gate-scan" || m.Size != int64(len(png)) || m.SHA256 != hex.EncodeToString(sum[:]) ||
-		m.Type != "image/png" || m.AddedBy != "dan@ssh" || !m.AddedAt.Equal(testNow) || m.Path != filepath.Join(s.MediaDir(), m.SHA256) {
+		m.Type != "image/png" || m.AddedBy != "dan@ssh" || !m.AddedAt.Equal(testNow) {
 		t.Errorf("media %+v", m)
 	}
-	if got, err := os.ReadFile(m.Path); err != nil || !bytes.Equal(got, png) {
-		t.Errorf("stored copy: %v (equal %v)", err, bytes.Equal(got, png))
+	wantMediaPath(t, s, m)
+	if got := mediaContent(t, s, localActor, m); !bytes.Equal(got, png) {
+		t.Errorf("stored copy: %d bytes, want the %d written", len(got), len(png))
 	}
 	// A stream that hides its size, in small pieces, and a known extension.
 	text := strings.Repeat("the gate code is 1234\n", 200)
@@ -125,12 +186,15 @@ func TestMediaFromReader(t *testing.T) {
 	if m2.Size != int64(len(text)) || m2.SHA256 != hex.EncodeToString(tsum[:]) || !strings.HasPrefix(m2.Type, "text/plain") || m2.Name != "notes.txt" {
 		t.Errorf("text media %+v", m2)
 	}
+	if got := mediaContent(t, s, store.SSHActor("dan"), m2); string(got) != text {
+		t.Errorf("text content: %d bytes, want %d", len(got), len(text))
+	}
 	// The same bytes again: one file, two rows.
 	m3, err := s.AttachMedia(ctx, localActor, j.ID, "copy.png", bytes.NewReader(png), store.AudienceStaff)
 	if err != nil || m3.SHA256 != m.SHA256 || m3.Path != m.Path || m3.ID == m.ID || m3.Type != "image/png" {
 		t.Errorf("same content again = %+v, %v", m3, err)
 	}
-	if left := mediaLeft(t, s); len(left) != 2 {
+	if left := mediaLeft(t, s, path); len(left) != 2 {
 		t.Errorf("media folder holds %v, want the 2 distinct contents (no upload left over)", left)
 	}
 	if n := count(t, db, `SELECT count(*) FROM media WHERE job_id = ?`, j.ID); n != 3 {
@@ -197,7 +261,7 @@ func TestMediaRoleCheckedBeforeReading(t *testing.T) {
 			storeErr(t, err, c.code, c.field)
 		}
 	}
-	if left := mediaLeft(t, s); len(left) != 0 {
+	if left := mediaLeft(t, s, path); len(left) != 0 {
 		t.Errorf("refused attachments left %v in the media folder", left)
 	}
 	if n := count(t, db, `SELECT count(*) FROM media`); n != 0 {
@@ -241,7 +305,7 @@ func TestMediaSizeLimit(t *testing.T) {
 		if m.ID != 0 {
 			t.Errorf("%s: refused but returned %+v", what, m)
 		}
-		if left := mediaLeft(t, s); len(left) != 0 {
+		if left := mediaLeft(t, s, path); len(left) != 0 {
 			t.Errorf("%s: media folder holds %v after the refusal", what, left)
 		}
 		if n := count(t, db, `SELECT count(*) FROM media`); n != 0 {
@@ -266,7 +330,7 @@ func TestMediaSizeLimit(t *testing.T) {
 	if n := endless.read.Load(); n > limit+1 {
 		t.Errorf("read %d bytes of an endless stream for a limit of %d", n, limit)
 	}
-	if left := mediaLeft(t, s); len(left) != 0 {
+	if left := mediaLeft(t, s, path); len(left) != 0 {
 		t.Errorf("media folder holds %v after the refusals", left)
 	}
 
@@ -283,7 +347,7 @@ func TestMediaSizeLimit(t *testing.T) {
 	if err != nil || m.Size != limit {
 		t.Fatalf("exactly the limit = %+v, %v", m, err)
 	}
-	if left := mediaLeft(t, s); len(left) != 1 || left[0] != m.SHA256 {
+	if left := mediaLeft(t, s, path); len(left) != 1 || left[0] != m.SHA256 {
 		t.Errorf("media folder holds %v, want only %s", left, m.SHA256)
 	}
 	if n := count(t, db, `SELECT count(*) FROM media`); n != 1 {
@@ -355,7 +419,7 @@ func TestMediaFileRefusesNonRegular(t *testing.T) {
 			}
 		}
 	}
-	if left := mediaLeft(t, s); len(left) != 0 {
+	if left := mediaLeft(t, s, path); len(left) != 0 {
 		t.Errorf("refused files left %v in the media folder", left)
 	}
 	if n := count(t, db, `SELECT count(*) FROM media`); n != 0 {
@@ -370,6 +434,11 @@ func TestMediaFileRefusesNonRegular(t *testing.T) {
 	m, err := s.AttachMediaFile(ctx, localActor, j.ID, link("alias.txt", real), store.AudienceStaff)
 	if err != nil || m.Size != 5 || m.Name != "alias.txt" {
 		t.Errorf("link to a file = %+v, %v", m, err)
+	}
+	if err == nil {
+		if got := mediaContent(t, s, localActor, m); string(got) != "hello" {
+			t.Errorf("link to a file holds %q", got)
+		}
 	}
 }
 
@@ -401,8 +470,15 @@ func TestMediaNames(t *testing.T) {
 		if m.Name != c.want {
 			t.Errorf("%q stored as %q, want %q", c.in, m.Name, c.want)
 		}
-		if filepath.Dir(m.Path) != s.MediaDir() || filepath.Base(m.Path) != m.SHA256 {
+		if storetest.Postgres() {
+			if m.Path != "" {
+				t.Errorf("%q kept at %s: PostgreSQL keeps no file", c.in, m.Path)
+			}
+		} else if filepath.Dir(m.Path) != s.MediaDir() || filepath.Base(m.Path) != m.SHA256 {
 			t.Errorf("%q kept at %s, outside %s", c.in, m.Path, s.MediaDir())
+		}
+		if got := mediaContent(t, s, localActor, m); !bytes.Equal(got, body) {
+			t.Errorf("%q holds %q, want %q", c.in, got, body)
 		}
 		var name string
 		if err := db.QueryRow(`SELECT name FROM media WHERE id = ?`, m.ID).Scan(&name); err != nil || name != c.want {
@@ -492,5 +568,39 @@ func TestModeNewFiles(t *testing.T) {
 	defer s2.Close()
 	if got := mode(path); got != 0o600 {
 		t.Errorf("reopened database is %v", got)
+	}
+}
+
+// A large attachment reads back whole and exact, on either engine (on
+// PostgreSQL it is read from the database a piece at a time).
+func TestMediaLargeContentReadsBack(t *testing.T) {
+	ctx := context.Background()
+	s, path, j := mediaJob(t)
+	big := make([]byte, 5<<20/2+3) // 2.5 MB and 3 bytes: not a round number of pieces
+	for i := range big {
+		big[i] = byte(i*7 + i>>11)
+	}
+	m, err := s.AttachMedia(ctx, localActor, j.ID, "big.bin", bytes.NewReader(big), store.AudienceCustomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Size != int64(len(big)) {
+		t.Errorf("size %d, want %d", m.Size, len(big))
+	}
+	if got := mediaContent(t, s, localActor, m); !bytes.Equal(got, big) {
+		t.Errorf("read back %d bytes, not the %d attached", len(got), len(big))
+	}
+	// Small reads cross the pieces as well.
+	r, err := s.OpenMedia(ctx, store.SSHActor("cora"), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := io.ReadAll(iotestHalf(r))
+	if err != nil || !bytes.Equal(got, big) {
+		t.Errorf("the customer read %d bytes (%v), want the %d attached", len(got), err, len(big))
+	}
+	if left := mediaLeft(t, s, path); len(left) != 1 || left[0] != m.SHA256 {
+		t.Errorf("kept %v, want only %s", left, m.SHA256)
 	}
 }

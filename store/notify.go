@@ -126,7 +126,7 @@ func (s *Store) tellStaffed(ctx context.Context, tx *sql.Tx, jobID int64) error 
 		return nil
 	}
 	var open, filled int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'open'), 0), coalesce(sum(status = 'assigned'), 0) FROM positions WHERE job_id = ?`,
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN status = 'assigned' THEN 1 ELSE 0 END), 0) FROM positions WHERE job_id = ?`,
 		jobID).Scan(&open, &filled); err != nil {
 		return err
 	}
@@ -435,7 +435,7 @@ func (s *Store) tellDropped(ctx context.Context, tx *sql.Tx, positionID, officer
 		return err
 	}
 	var open, all int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'open'), 0), coalesce(sum(status <> 'cancelled'), 0) FROM positions WHERE job_id = ?`,
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(CASE WHEN status = 'open' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN status <> 'cancelled' THEN 1 ELSE 0 END), 0) FROM positions WHERE job_id = ?`,
 		ji.ID).Scan(&open, &all); err != nil {
 		return err
 	}

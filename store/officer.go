@@ -608,14 +608,15 @@ func standings(ctx context.Context, q querier, officerIDs []int64) (map[int64]St
 			args = append(args, id)
 		}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, officer_id, kind, from_day, coalesce(to_day, ''), reason, created_at, created_by
+	rows, err := q.QueryContext(ctx, `SELECT id, officer_id, kind, from_day, to_day, reason, created_at, created_by
 		FROM officer_standing`+where+` ORDER BY from_day DESC, id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var p StandingPeriod
-		var from, to, at string
+		var from, at string
+		var to sql.NullString // NULL: open-ended
 		if err := rows.Scan(&p.ID, &p.OfficerID, &p.Kind, &from, &to, &p.Reason, &at, &p.CreatedBy); err != nil {
 			rows.Close()
 			return nil, err
@@ -624,8 +625,8 @@ func standings(ctx context.Context, q querier, officerIDs []int64) (map[int64]St
 			rows.Close()
 			return nil, err
 		}
-		if to != "" {
-			if p.To, err = parseDate(to); err != nil {
+		if to.String != "" {
+			if p.To, err = parseDate(to.String); err != nil {
 				rows.Close()
 				return nil, err
 			}

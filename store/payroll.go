@@ -126,8 +126,8 @@ type Payroll struct {
 // position of a completed (or invoiced, paid) job, at its officer share,
 // priced exactly as the invoice bills it; a job's vehicles are paid to its
 // first officer.
-func payLines(ctx context.Context, q querier, pr *pricer, ps, pe time.Time) ([]PayLine, error) {
-	set, err := loadBilling(ctx, q, 0, ps.Add(-36*time.Hour), pe.Add(36*time.Hour), true)
+func payLines(ctx context.Context, d *dialect, q querier, pr *pricer, ps, pe time.Time) ([]PayLine, error) {
+	set, err := loadBilling(ctx, d, q, 0, ps.Add(-36*time.Hour), pe.Add(36*time.Hour), true)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func payLocks(ctx context.Context, q querier) (map[string]lockInfo, error) {
 // adjustments are the differences, for shifts of locked periods, between
 // what is owed now and what was paid, due in the first open period after
 // their own: that is ps when it is.
-func adjustments(ctx context.Context, q querier, pr *pricer, set PaySettings, locks map[string]lockInfo, ps time.Time) ([]PayLine, error) {
+func adjustments(ctx context.Context, d *dialect, q querier, pr *pricer, set PaySettings, locks map[string]lockInfo, ps time.Time) ([]PayLine, error) {
 	var out []PayLine
 	for _, l := range locks {
 		if !l.start.Before(ps) {
@@ -215,7 +215,7 @@ func adjustments(ctx context.Context, q querier, pr *pricer, set PaySettings, lo
 		if !next.Equal(ps) {
 			continue
 		}
-		owed, err := payLines(ctx, q, pr, l.start, l.end)
+		owed, err := payLines(ctx, d, q, pr, l.start, l.end)
 		if err != nil {
 			return nil, err
 		}
@@ -327,10 +327,10 @@ func (s *Store) payroll(ctx context.Context, q querier, day time.Time) (Payroll,
 		rows.Close()
 	} else {
 		pr := newPricer()
-		if lines, err = payLines(ctx, q, pr, ps, pe); err != nil {
+		if lines, err = payLines(ctx, s.dialect(), q, pr, ps, pe); err != nil {
 			return p, nil, err
 		}
-		adj, err := adjustments(ctx, q, pr, set, locks, ps)
+		adj, err := adjustments(ctx, s.dialect(), q, pr, set, locks, ps)
 		if err != nil {
 			return p, nil, err
 		}

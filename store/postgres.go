@@ -232,7 +232,8 @@ func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 	return newPGRows(rows), nil
 }
 
-func (c *pgConn) Ping(ctx context.Context) error              { return c.c.Ping(ctx) }
+func (c *pgConn) Ping(ctx context.Context) error { return c.c.Ping(ctx) }
+
 // CheckNamedValue passes a Go bool as 1 or 0: flags are integer columns on
 // both engines.
 func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
@@ -245,7 +246,7 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	}
 	return c.c.CheckNamedValue(nv)
 }
-func (c *pgConn) ResetSession(ctx context.Context) error      { return c.c.ResetSession(ctx) }
+func (c *pgConn) ResetSession(ctx context.Context) error { return c.c.ResetSession(ctx) }
 
 type pgStmt struct{ st driver.Stmt }
 
@@ -396,6 +397,16 @@ func isPGSerialization(err error) bool {
 	return false
 }
 
+// pgStandby turns PostgreSQL's refusal to write on a hot standby (or in a
+// read-only transaction) into a clear message.
+func (s *Store) pgStandby(err error) error {
+	var pe *pgconn.PgError
+	if s.pg != nil && errors.As(err, &pe) && pe.Code == "25006" {
+		return &Error{Code: EConflict, Field: "db", Message: fmt.Sprintf("%s is read-only (a standby, or a read-only server): nothing was changed; changes go to the primary", s.path)}
+	}
+	return err
+}
+
 // pgUnique reports a unique-constraint violation.
 func pgUnique(err error) bool {
 	var pe *pgconn.PgError
@@ -413,12 +424,14 @@ func (s *Store) startWatchPG() {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go func() { <-stop; cancel() }()
-		for wait := 100 * time.Millisecond; ctx.Err() == nil; {
+		for wait, first := 100*time.Millisecond, true; ctx.Err() == nil; first = false {
 			conn, err := pgx.ConnectConfig(ctx, cfg)
 			if err == nil {
 				if _, err = conn.Exec(ctx, "LISTEN "+notifyChannel); err == nil {
 					wait = 100 * time.Millisecond
-					s.notify() // anything missed while not listening
+					if !first {
+						s.notify() // anything missed while not listening
+					}
 					for {
 						if _, err = conn.WaitForNotification(ctx); err != nil {
 							break

@@ -269,7 +269,7 @@ func TestPreviewCancelWritesNothing(t *testing.T) {
 	j := approvedJob(t, s, cust, site, start, 4, 5)
 	snapshot := func() string {
 		var status, total, updated, fee string
-		if err := db.QueryRow(`SELECT status, total, updated_at, coalesce(cancel_fee, '-') FROM jobs WHERE id = ?`, j.ID).Scan(&status, &total, &updated, &fee); err != nil {
+		if err := db.QueryRow(`SELECT status, total, updated_at, coalesce(CAST(cancel_fee AS text), '-') FROM jobs WHERE id = ?`, j.ID).Scan(&status, &total, &updated, &fee); err != nil {
 			t.Fatal(err)
 		}
 		return strings.Join([]string{status, total, updated, fee,

@@ -36,6 +36,8 @@ type ReportScope struct {
 	AsOf     time.Time // civil date
 	Agency   *Agency   // nil: every agency
 	Agencies []Agency  // every agency, by name
+
+	d *dialect // the store's SQL
 }
 
 // AgencyName is the agency reported on, or "all agencies".
@@ -79,7 +81,7 @@ const MaxReportDays = 3660
 // report resolves the filter and runs fn in one read transaction, for a
 // supervisor (or the local operator).
 func (s *Store) report(ctx context.Context, actor, what string, f ReportFilter, fn func(tx *sql.Tx, sc *ReportScope) error) error {
-	sc := &ReportScope{From: civil(f.From), To: civil(f.To), AsOf: civil(f.AsOf)}
+	sc := &ReportScope{From: civil(f.From), To: civil(f.To), AsOf: civil(f.AsOf), d: s.dialect()}
 	if f.AsOf.IsZero() {
 		sc.AsOf = s.Today()
 	}
@@ -291,8 +293,8 @@ func billed(ctx context.Context, tx *sql.Tx, sc *ReportScope, r *RevenueReport) 
 	}
 	var cols strings.Builder
 	for _, id := range ids {
-		fmt.Fprintf(&cols, `, sum(j.agency_id = %d), sum(CASE WHEN j.agency_id = %d THEN %s END), sum(CASE WHEN j.agency_id = %d THEN %s END)`,
-			id, id, centsOf("l.amount"), id, centsOf("l.officer_pay"))
+		fmt.Fprintf(&cols, `, %s, sum(CASE WHEN j.agency_id = %d THEN %s END), sum(CASE WHEN j.agency_id = %d THEN %s END)`,
+			sc.d.countIf(fmt.Sprintf("j.agency_id = %d", id)), id, centsOf("l.amount"), id, centsOf("l.officer_pay"))
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT i.issued_on, i.id, i.customer_id, l.kind`+cols.String()+`
 		FROM invoices i INDEXED BY invoices_issued
@@ -549,10 +551,10 @@ func workedPay(ctx context.Context, tx *sql.Tx, sc *ReportScope, offs map[int64]
 	// Billed vehicles, paid to the job's first officer: the period's days
 	// one by one, each a range of the index (day, kind).
 	if byOfficer {
-		rows, err = tx.QueryContext(ctx, `WITH RECURSIVE days(d) AS (SELECT ? UNION ALL SELECT date(d, '+1 day') FROM days WHERE date(d, '+1 day') < ?)
+		rows, err = tx.QueryContext(ctx, sc.d.daysCTE()+`
 			SELECT j.agency_id, coalesce((SELECT p.officer_id FROM positions p WHERE p.job_id = l.job_id AND p.status = 'assigned'
 				AND p.officer_id IS NOT NULL ORDER BY p.slot LIMIT 1), 0), sum(`+centsOf("l.officer_pay")+`)
-			FROM days CROSS JOIN invoice_lines l INDEXED BY invoice_lines_day ON l.day = days.d AND l.kind = 'vehicle'
+			FROM days `+sc.d.crossJoin+` invoice_lines l INDEXED BY invoice_lines_day ON l.day = days.d AND l.kind = 'vehicle'
 			JOIN jobs j INDEXED BY jobs_dims ON j.id = l.job_id
 			WHERE j.status IN ('completed', 'invoiced', 'paid') AND l.invoice_id NOT IN (SELECT id FROM invoices WHERE state = 'void')`+cond+`
 			GROUP BY 1, 2`, args...)
@@ -579,7 +581,7 @@ func workedPay(ctx context.Context, tx *sql.Tx, sc *ReportScope, offs map[int64]
 	lo, hi := sc.window(0, 0)
 	wargs := []any{lo, hi}
 	wcond, wargs := sc.agencyCond("j.agency_id", wargs)
-	set, err := loadBillingWhere(ctx, tx, `j.starts_at >= ? AND j.starts_at < ? AND j.status = 'completed'`+wcond, wargs, false, `j.status`)
+	set, err := loadBillingWhere(ctx, sc.d, tx, `j.starts_at >= ? AND j.starts_at < ? AND j.status = 'completed'`+wcond, wargs, false, `j.status`)
 	if err != nil {
 		return nil, err
 	}
@@ -695,7 +697,7 @@ func (s *Store) Receivables(ctx context.Context, actor string, f ReportFilter) (
 	err := s.report(ctx, actor, "the receivables report", f, func(tx *sql.Tx, sc *ReportScope) error {
 		r = ReceivablesReport{Scope: *sc}
 		asOf := sc.AsOf.Format(dateLayout)
-		rows, err := tx.QueryContext(ctx, `SELECT i.id, coalesce(i.number, ''), i.customer_id, i.issued_on, i.due_on, coalesce(i.paid_on, ''), i.total
+		rows, err := tx.QueryContext(ctx, `SELECT i.id, coalesce(i.number, ''), i.customer_id, i.issued_on, i.due_on, `+sc.d.dayOr("i.paid_on", "''")+`, i.total
 			FROM invoices i WHERE i.state IN ('issued', 'paid') AND i.issued_on <= ? AND (i.state = 'issued' OR i.paid_on > ?)`, asOf, asOf)
 		if err != nil {
 			return err
@@ -887,7 +889,7 @@ func (s *Store) Fill(ctx context.Context, actor string, f ReportFilter) (FillRep
 		// One row a job, read from indexes only: its positions' counts
 		// packed in one number (a job has at most 501 positions).
 		rows, err := tx.QueryContext(ctx, `SELECT j.agency_id, j.customer_id, j.starts_at, j.status = 'cancelled',
-			(SELECT count(*) + 1000 * sum(p.status = 'assigned') + 1000000 * sum(p.status = 'open')
+			(SELECT count(*) + 1000 * `+sc.d.countIf("p.status = 'assigned'")+` + 1000000 * `+sc.d.countIf("p.status = 'open'")+`
 				FROM positions p INDEXED BY positions_job_status WHERE p.job_id = j.id)
 			FROM jobs j INDEXED BY jobs_period WHERE j.starts_at >= ? AND j.starts_at < ?`+cond, args...)
 		if err != nil {
@@ -1231,7 +1233,7 @@ func (s *Store) Fairness(ctx context.Context, actor string, f ReportFilter) (Fai
 		args := []any{lo, hi}
 		cond, args := sc.agencyCond("j.agency_id", args)
 		rows, err := tx.QueryContext(ctx, `SELECT su.officer_id, su.state, p.starts_at, j.agency_id FROM signups su
-			CROSS JOIN positions p ON p.id = su.position_id JOIN jobs j INDEXED BY jobs_dims ON j.id = p.job_id
+			`+sc.d.crossJoin+` positions p ON p.id = su.position_id JOIN jobs j INDEXED BY jobs_dims ON j.id = p.job_id
 			WHERE p.starts_at >= ? AND p.starts_at < ?`+cond, args...)
 		if err != nil {
 			return err
@@ -1470,7 +1472,7 @@ func (s *Store) Compliance(ctx context.Context, actor string, f ReportFilter) (C
 		// The four instants come in one column: a year of shifts is some
 		// 200,000 rows, and each column read costs.
 		rows, err := tx.QueryContext(ctx, `SELECT p.id, p.officer_id,
-			p.starts_at || '|' || p.ends_at || '|' || coalesce(p.check_in_at, '') || '|' || coalesce(p.check_out_at, ''), p.override_reason
+			`+sc.d.stamp("p.starts_at")+` || '|' || `+sc.d.stamp("p.ends_at")+` || '|' || `+sc.d.stampOr("p.check_in_at", "''")+` || '|' || `+sc.d.stampOr("p.check_out_at", "''")+`, p.override_reason
 			FROM positions p INDEXED BY positions_status
 			WHERE p.status = 'assigned' AND p.starts_at >= ? AND p.starts_at < ? AND p.officer_id IS NOT NULL`, lo, hi)
 		if err != nil {
@@ -1514,7 +1516,7 @@ func (s *Store) Compliance(ctx context.Context, actor string, f ReportFilter) (C
 		rows, err = tx.QueryContext(ctx, `SELECT a.at, a.actor, a.entity_id, a.job_id, a.after, j.starts_at, j.agency_id, j.customer_id,
 			coalesce(p.override_reason, ''), coalesce(p.officer_id, 0), coalesce(p.status, '')
 			FROM jobs j INDEXED BY jobs_starts JOIN audit a INDEXED BY audit_job ON a.job_id = j.id LEFT JOIN positions p ON p.id = a.entity_id
-			WHERE j.starts_at >= ? AND j.starts_at < ?`+ocond+` AND a.entity = 'position' AND a.action = 'assign' AND instr(a.after, ?) > 0
+			WHERE j.starts_at >= ? AND j.starts_at < ?`+ocond+` AND a.entity = 'position' AND a.action = 'assign' AND `+sc.d.contains("a.after", "?")+`
 			ORDER BY a.id`, append(oargs, overrideMark)...)
 		if err != nil {
 			return err
@@ -1625,10 +1627,9 @@ func (s *Store) Compliance(ctx context.Context, actor string, f ReportFilter) (C
 
 		// Requests refused for a prohibited venue.
 		rows, err = tx.QueryContext(ctx, `SELECT j.id, a.name, c.name, st.name, j.starts_at, j.received_at, j.venue, j.agency_id,
-			coalesce((SELECT json_extract(x.value, '$.message') FROM json_each(j.quote_json, '$.refusals') x
-				WHERE json_extract(x.value, '$.code') = 'prohibited-venue' LIMIT 1), '')
+			`+sc.d.refusalMessage("prohibited-venue")+`
 			FROM jobs j INDEXED BY jobs_refused JOIN customers c ON c.id = j.customer_id JOIN sites st ON st.id = j.site_id JOIN agencies a ON a.id = j.agency_id
-			WHERE j.bookable = 0 AND j.starts_at >= ? AND j.starts_at < ? AND json_valid(j.quote_json)`+ocond+` ORDER BY j.starts_at, j.id`, oargs...)
+			WHERE j.bookable = 0 AND j.starts_at >= ? AND j.starts_at < ?`+sc.d.validQuote()+ocond+` ORDER BY j.starts_at, j.id`, oargs...)
 		if err != nil {
 			return err
 		}

@@ -468,7 +468,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return err
+		return s.pgStandby(err)
 	}
 	if s.pg != nil {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify(?, '')`, notifyChannel); err != nil {

@@ -53,6 +53,9 @@ Exit status: 0 written; 1 the database or the archive cannot be read or written.
 	}
 	outputFlag(c.Flags(), &out, "the archive to write (default: offduty-backup-YYYYMMDD-HHMMSS.tar.gz in the current folder)")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := e.onPostgres("backup", pgBackupHint); err != nil {
+			return err
+		}
 		ctx := cmd.Context()
 		s, now, err := e.open(ctx)
 		if err != nil {
@@ -194,6 +197,9 @@ Exit status: 0 restored; 1 an unreadable or damaged archive, or the database in 
 		Example: "  offduty restore offduty-backup-20261201-090000.tar.gz\n  offduty restore backup.tar.gz --db /srv/offduty/offduty.db",
 	}
 	c.RunE = func(cmd *cobra.Command, pos []string) error {
+		if err := e.onPostgres("restore", "restore with PostgreSQL's own tools (pg_restore into a new database, or promote a standby; see the README); offduty migrate --from ARCHIVE's offduty.db --to postgres://... copies a SQLite office in"); err != nil {
+			return err
+		}
 		const label = "restore"
 		if err := wantArgs(label, pos, 1, "one ARCHIVE"); err != nil {
 			return err
@@ -269,6 +275,9 @@ Exit status: 0 restored; 1 an unreadable or damaged archive, or the database in 
 	}
 	return markLocal(c, "it replaces a file on the server")
 }
+
+// pgBackupHint says how a PostgreSQL office is backed up.
+const pgBackupHint = "back it up with PostgreSQL's own tools: pg_dump -Fc for a snapshot, pg_basebackup with WAL archiving for point-in-time recovery and a streaming standby (see the README)"
 
 // unpackBackup reads an archive into dir: offduty.db (its SHA-256 checked
 // against BACKUP.txt) and media files; anything else is refused. It returns

@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 type invoiceOut struct {
@@ -70,8 +71,29 @@ func drafts(t *testing.T, env map[string]string) int {
 	return n
 }
 
+// The billing commands on both engines: a SQLite file, and PostgreSQL
+// when OFFDUTY_TEST_PG names a server (skipped otherwise).
 func TestInvoicesCommands(t *testing.T) {
-	env := demoEnv(t)
+	t.Run("SQLite", func(t *testing.T) { testInvoicesCommands(t, demoEnv(t)) })
+	t.Run("PostgreSQL", func(t *testing.T) { testInvoicesCommands(t, demoEnvPostgres(t)) })
+}
+
+func TestPayrollCommands(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) { testPayrollCommands(t, demoEnv(t)) })
+	t.Run("PostgreSQL", func(t *testing.T) { testPayrollCommands(t, demoEnvPostgres(t)) })
+}
+
+// demoEnvPostgres is demoEnv on a new PostgreSQL database.
+func demoEnvPostgres(t *testing.T) map[string]string {
+	t.Helper()
+	env := map[string]string{"OFFDUTY_DB": storetest.NewPostgres(t), "OFFDUTY_NOW": "2026-11-26 09:00"}
+	if r := runWith(env, "agencies"); r.code != 0 {
+		t.Fatalf("creating the demo database: exit %d: %s", r.code, r.stderr)
+	}
+	return env
+}
+
+func testInvoicesCommands(t *testing.T, env map[string]string) {
 	dir := t.TempDir()
 	before := drafts(t, env)
 
@@ -207,8 +229,7 @@ func TestInvoicesCommands(t *testing.T) {
 	})
 }
 
-func TestPayrollCommands(t *testing.T) {
-	env := demoEnv(t)
+func testPayrollCommands(t *testing.T, env map[string]string) {
 	path := filepath.Join(t.TempDir(), "pay.csv")
 	r := runWith(env, "payroll", "export", "--period", "2026-11-10", "--format", "csv", "-o", path, "--lock")
 	if r.code != 0 || !strings.Contains(r.stderr, "wrote pay period 2026-11-09 to 2026-11-22 (locked)") {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -83,6 +84,13 @@ Exit status: 0 sound; 1 findings (or a database that cannot be read); 2 refused 
 				}
 			}
 		}
+		if !asJSON {
+			t, err := s.Tally(ctx, e.actor())
+			if err != nil {
+				return storeFail("check", err)
+			}
+			writeTally(e.stdout, t)
+		}
 		if found > 0 {
 			return fail(ExitInvalid, "check: %d %s", found, plural(found, "finding"))
 		}
@@ -92,4 +100,40 @@ Exit status: 0 sound; 1 findings (or a database that cannot be read); 2 refused 
 		return nil
 	}
 	return c
+}
+
+// writeTally prints what the office adds up to: rows per table (those with
+// any) and its money, the same on every engine for the same office.
+func writeTally(w io.Writer, t store.Tally) {
+	var parts []string
+	for _, c := range t.Counts {
+		if c.Rows > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c.Table, c.Rows))
+		}
+	}
+	fmt.Fprintf(w, "rows     %s\n", wrapList(parts, 9, 88))
+	for _, m := range t.Totals {
+		fmt.Fprintf(w, "money    %-24s %s\n", m.Name, m.Total.StringFixed(2))
+	}
+}
+
+// wrapList joins parts with ", ", breaking lines before width and indenting
+// the lines after the first by indent.
+func wrapList(parts []string, indent, width int) string {
+	var b strings.Builder
+	col := indent
+	for i, p := range parts {
+		if i > 0 {
+			if col+2+len(p) > width {
+				b.WriteString(",\n" + strings.Repeat(" ", indent))
+				col = indent
+			} else {
+				b.WriteString(", ")
+				col += 2
+			}
+		}
+		b.WriteString(p)
+		col += len(p)
+	}
+	return b.String()
 }

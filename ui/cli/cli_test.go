@@ -37,7 +37,7 @@ func runWith(env map[string]string, args ...string) result {
 
 // createdRE is the line a command prints when it makes a new database;
 // TestNewDatabaseIsAnnounced checks it, the other tests read past it.
-var createdRE = regexp.MustCompile(`(?m)^offduty: created a new database at .*\n`)
+var createdRE = regexp.MustCompile(`(?m)^offduty: (created a new database at|made the offduty tables in) .*\n`)
 
 // quote runs `offduty quote --demo=false ARGS...`.
 func quote(env map[string]string, args ...string) result {

@@ -69,7 +69,7 @@ func newEnv(io Env) *env {
 
 // globalFlags are taken before or after any command.
 func (e *env) globalFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&e.db, "db", e.db, "database `FILE` (env OFFDUTY_DB; default $XDG_DATA_HOME/offduty/offduty.db, else ~/.local/share/offduty/offduty.db); local only")
+	fs.StringVar(&e.db, "db", e.db, "database: a SQLite `FILE`, or a PostgreSQL address postgres://USER@HOST/DB (env OFFDUTY_DB; default $XDG_DATA_HOME/offduty/offduty.db, else ~/.local/share/offduty/offduty.db); local only")
 	fs.StringVar(&e.nowText, "now", e.nowText, "fix the clock at `\"YYYY-MM-DD HH:MM\"` office time, America/Denver (env OFFDUTY_NOW); local only")
 	fs.BoolVar(&e.demo, "demo", e.demo, "load demo officers, customers and jobs into a new database (--demo=false: agencies only)")
 }
@@ -155,6 +155,9 @@ func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
 		clock = time.Now
 	}
 	opts := []store.Option{store.WithClock(clock)}
+	if store.IsPostgres(e.db) {
+		return e.openPostgres(ctx, opts, now)
+	}
 	switch st, err := os.Stat(e.db); {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := e.create(ctx, clock, now); err != nil {
@@ -177,6 +180,43 @@ func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
 	}
 	e.unlock = release
 	return s, now, nil
+}
+
+// openPostgres opens the PostgreSQL database e.db names. A new one (no
+// offduty tables yet) gets its schema and, as a new file would, the two
+// agencies and demo data unless --demo=false; only the process that made
+// the schema seeds it, so two first starts do not both.
+func (e *env) openPostgres(ctx context.Context, opts []store.Option, now time.Time) (*store.Store, time.Time, error) {
+	s, err := store.Open(e.db, opts...)
+	if err != nil {
+		return nil, now, fail(ExitInvalid, "%v", err)
+	}
+	if !s.Created() {
+		return s, now, nil
+	}
+	if _, err := seed.EnsureAgencies(ctx, s); err != nil {
+		s.Close()
+		return nil, now, fail(ExitInvalid, "%v", err)
+	}
+	what := "the two agencies, no demo data"
+	if e.demo {
+		if err := seed.Demo(ctx, s, now); err != nil {
+			s.Close()
+			return nil, now, fail(ExitInvalid, "demo data: %v", err)
+		}
+		what = "the two agencies and demo data"
+	}
+	fmt.Fprintf(e.stderr, "offduty: made the offduty tables in %s (%s)\n", s.Path(), what)
+	return s, now, nil
+}
+
+// onPostgres refuses a command about the SQLite file itself when the
+// database is PostgreSQL's, saying what to use there instead.
+func (e *env) onPostgres(cmd, instead string) error {
+	if e.remote == nil && store.IsPostgres(e.db) {
+		return fail(ExitInvalid, "%s: the database is PostgreSQL (%s): %s", cmd, store.RedactURL(e.db), instead)
+	}
+	return nil
 }
 
 // newPrefix names a database being made, beside where it will be.

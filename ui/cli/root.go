@@ -219,7 +219,7 @@ as exec requests under the signed-in user's role: ssh -p 2222 HOST jobs --json.`
 	add("desk", newOfficerCmd(e))
 	add("money", newInvoicesCmd(e), newInvoiceCmd(e), newPayrollCmd(e))
 	add("money", newReportCmd(e))
-	add("admin", newUserCmd(e), newCheckCmd(e), newBackupCmd(e), newRestoreCmd(e), newServeCmd(e), newSeedCmd(e), newManCmd())
+	add("admin", newUserCmd(e), newCheckCmd(e), newBackupCmd(e), newRestoreCmd(e), newServeCmd(e), newSeedCmd(e), newMigrateCmd(e), newManCmd())
 	add("admin", newNotifyCmd(e), newSettingsCmd(e), newOfficeCmd(e), newAgencyCmd(e))
 	root.SetHelpCommandGroupID("admin")
 	root.SetCompletionCommandGroupID("admin")

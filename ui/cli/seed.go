@@ -31,6 +31,9 @@ again). Refused while the database is in use (the console or serve). Local only.
 		Example: "  offduty seed --history 5y --db big.db",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := e.onPostgres("seed", "seed a SQLite file (offduty seed --db big.db ...), then copy it in with offduty migrate --from big.db --to "+store.RedactURL(e.db)); err != nil {
+				return err
+			}
 			if history == "" {
 				return fail(ExitInvalid, "seed: --history is required, e.g. --history 5y")
 			}

@@ -60,7 +60,7 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 	f := c.Flags()
 	f.StringVar(&listen, "listen", sshd.DefaultListen, "address to listen on, `HOST:PORT` (:2222 for every interface)")
 	f.StringVar(&public, "public-address", "", "the server as users reach it, `HOST:PORT`, named in the commands the console shows (default: the listen address)")
-	f.StringVar(&hostKey, "host-key", "", "host key `FILE`, created if missing (default: "+sshd.HostKeyName+" beside the database)")
+	f.StringVar(&hostKey, "host-key", "", "host key `FILE`, created if missing (default: "+sshd.HostKeyName+" beside the database; on PostgreSQL in ~/.local/share/offduty)")
 	f.DurationVar(&idle, "idle-timeout", sshd.DefaultIdleTimeout, "close a session after this long with no key pressed (`DURATION`, e.g. 30m, 1h; 0 never)")
 	maxSessions := intFlag(f, "max-sessions", "sessions open at once (`N`); more are refused with a message; 0 no limit")
 	f.DurationVar(&backupEvery, "backup-every", 24*time.Hour, "take a backup this often (`DURATION`, e.g. 1h, 24h; 0 never), and at start when the newest is older")
@@ -150,6 +150,11 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 		if timeout == 0 {
 			timeout = -1 // never
 		}
+		if hostKey == "" && s.Postgres() {
+			// No folder beside a file: the host key lives in this
+			// user's data folder (give every front end the same one).
+			hostKey = filepath.Join(filepath.Dir(defaultDB(e.getenv)), sshd.HostKeyName)
+		}
 		srv, err := sshd.New(sshd.Config{Listen: listen, PublicAddress: public, HostKeyPath: hostKey, IdleTimeout: timeout, MaxSessions: int(*maxSessions),
 			Store: s, Now: clock, Loc: office(), Logger: logger,
 			Exec: func(ctx context.Context, r sshd.ExecRequest) int {
@@ -166,7 +171,12 @@ Exit status: 0 after a shutdown; 1 invalid input, or the address or host key unu
 		if users, err := s.Users(ctx, e.actor()); err == nil && len(users) == 0 {
 			logger.Warn("no users yet: nobody can sign in; add one with: offduty user add NAME --role supervisor --key-file ~/.ssh/id_ed25519.pub")
 		}
-		if backupEvery > 0 {
+		if s.Postgres() {
+			if cmd.Flags().Changed("backup-every") && backupEvery > 0 {
+				return fail(ExitInvalid, "serve: --backup-every: %s", pgBackupHint)
+			}
+			logger.Info("database on PostgreSQL: backups are PostgreSQL's own (pg_dump, base backups and WAL archiving)", "db", s.Path())
+		} else if backupEvery > 0 {
 			dir := backupDir
 			if dir == "" {
 				dir = filepath.Join(filepath.Dir(s.Path()), "backups")

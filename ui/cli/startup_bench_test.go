@@ -75,7 +75,7 @@ var (
 )
 
 // startupBinary builds the module's main package once a run.
-func startupBinary(b *testing.B) string {
+func startupBinary(b testing.TB) string {
 	b.Helper()
 	binOnce.Do(func() {
 		root, err := moduleRoot()

@@ -21,6 +21,7 @@ import (
 
 	"offduty/seed"
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 // The fixed clock of the tests: Thanksgiving morning in the office.
@@ -40,15 +41,44 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	storetest.Main(&cleanupM{m})
+}
+
+// cleanupM removes the template folder after the run.
+type cleanupM struct{ m *testing.M }
+
+func (c *cleanupM) Run() int {
+	code := c.m.Run()
 	if templateDir != "" {
 		os.RemoveAll(templateDir)
 	}
-	os.Exit(code)
+	return code
+}
+
+// seedDemo gives a new database the agencies and the demo data.
+func seedDemo(db string) error {
+	ctx := context.Background()
+	s, err := store.Open(db, store.WithClock(func() time.Time { return testNow }))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := seed.EnsureAgencies(ctx, s); err != nil {
+		return err
+	}
+	return seed.Demo(ctx, s, testNow)
 }
 
 func seededStore(t testing.TB) *store.Store {
 	t.Helper()
+	if storetest.Postgres() {
+		s, err := store.Open(storetest.FromTemplate(t, "demo", seedDemo), store.WithClock(func() time.Time { return testNow }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
 	templateOnce.Do(func() {
 		templateDir, templateErr = os.MkdirTemp("", "offduty-sshd-template-")
 		if templateErr != nil {

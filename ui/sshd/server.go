@@ -127,6 +127,9 @@ func New(cfg Config) (*Server, error) {
 		cfg.PublicAddress = cfg.Listen
 	}
 	if cfg.HostKeyPath == "" {
+		if cfg.Store.Postgres() {
+			return nil, fmt.Errorf("sshd: on PostgreSQL there is no folder beside the database: give the host key's path")
+		}
 		cfg.HostKeyPath = DefaultHostKeyPath(cfg.Store.Path())
 	}
 	if cfg.MaxSessions < 0 {

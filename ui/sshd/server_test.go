@@ -408,6 +408,12 @@ func TestHostKeyCreatedPrivateAndReused(t *testing.T) {
 
 func TestHostKeyDefaultsBesideDatabase(t *testing.T) {
 	st := seededStore(t)
+	if st.Postgres() {
+		if _, err := New(Config{Store: st}); err == nil || !strings.Contains(err.Error(), "host key") {
+			t.Fatalf("New on PostgreSQL without a host key path: %v, want it asked for", err)
+		}
+		return
+	}
 	wd, _ := os.Getwd()
 	s, err := New(Config{Store: st})
 	if err != nil {
