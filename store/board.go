@@ -537,7 +537,11 @@ func (s *Store) AttachMedia(ctx context.Context, actor string, jobID int64, name
 				return err
 			}
 			if n == 0 {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO media_blobs (sha256, data) VALUES (?, ?)`, sum, blob.Bytes()); err != nil {
+				data := blob.Bytes()
+				if data == nil {
+					data = []byte{} // an empty file is empty content, not NULL
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO media_blobs (sha256, data) VALUES (?, ?)`, sum, data); err != nil {
 					return err
 				}
 			}

@@ -144,14 +144,15 @@ func (s *Store) ImportHistory(ctx context.Context, actor string, jobs []HistoryJ
 		if err != nil {
 			return err
 		}
-		insJobs := &multiInsert{tx: tx, per: 32, head: `INSERT INTO jobs (id, customer_id, site_id, agency_id, rate_card_id, series_id, series_index,
+		d := s.dialect()
+		insJobs := &multiInsert{tx: tx, per: d.rowsPerInsert(32), head: `INSERT INTO jobs (id, customer_id, site_id, agency_id, rate_card_id, series_id, series_index,
 			starts_at, ends_at, officers, supervisors, vehicles, venue, received_at, status,
 			contact_name, contact_phone, post_orders, po_number, total, bookable, quote_json,
 			cancel_fee, cancelled_at, cancel_reason, created_at, created_by, updated_at) VALUES `,
 			row: `(?, ?, ?, ?, ?, NULL, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
-		insPos := &multiInsert{tx: tx, per: 64, head: `INSERT INTO positions (id, job_id, slot, class, officer_id, starts_at, ends_at, status,
+		insPos := &multiInsert{tx: tx, per: d.rowsPerInsert(64), head: `INSERT INTO positions (id, job_id, slot, class, officer_id, starts_at, ends_at, status,
 			check_in_at, check_out_at, attendance) VALUES `, row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
-		insFees := &multiInsert{tx: tx, per: 32, head: `INSERT INTO job_fees (id, job_id, at, kind, total, admin, officer, detail, actor) VALUES `,
+		insFees := &multiInsert{tx: tx, per: d.rowsPerInsert(32), head: `INSERT INTO job_fees (id, job_id, at, kind, total, admin, officer, detail, actor) VALUES `,
 			row: `(?, ?, ?, 'cancel', ?, ?, ?, ?, ?)`}
 		defer insJobs.close()
 		defer insPos.close()
@@ -245,7 +246,7 @@ func (s *Store) ImportHistory(ctx context.Context, actor string, jobs []HistoryJ
 		if err := insFees.flush(ctx); err != nil {
 			return fmt.Errorf("history fees: %w", err)
 		}
-		if err := writeHistoryInvoices(ctx, tx, actor, bill, maxID); err != nil {
+		if err := writeHistoryInvoices(ctx, d, tx, actor, bill, maxID); err != nil {
 			return err
 		}
 		first, last := maxID+1, maxID+int64(len(jobs))
@@ -583,17 +584,17 @@ func idNames(ctx context.Context, q querier, query string) (map[int64]string, er
 // writeHistoryInvoices writes a historyBill once the call's jobs are in:
 // invoices, lines and claims in multi-row INSERTs, the year counters, and the
 // status of the earlier jobs (id up to maxID) it billed.
-func writeHistoryInvoices(ctx context.Context, tx *sql.Tx, actor string, bill *historyBill, maxID int64) error {
+func writeHistoryInvoices(ctx context.Context, d *dialect, tx *sql.Tx, actor string, bill *historyBill, maxID int64) error {
 	if len(bill.invoices) == 0 {
 		return nil
 	}
-	insInv := &multiInsert{tx: tx, per: 32, head: `INSERT INTO invoices (id, number, customer_id, cycle, period_start, period_end, state, terms_days,
+	insInv := &multiInsert{tx: tx, per: d.rowsPerInsert(32), head: `INSERT INTO invoices (id, number, customer_id, cycle, period_start, period_end, state, terms_days,
 		issued_on, due_on, paid_on, paid_ref, subtotal, total, created_at, created_by, updated_at) VALUES `,
 		row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
-	insLine := &multiInsert{tx: tx, per: 48, head: `INSERT INTO invoice_lines (invoice_id, seq, kind, job_id, position_id, fee_id, day, site, officer, class,
+	insLine := &multiInsert{tx: tx, per: d.rowsPerInsert(48), head: `INSERT INTO invoice_lines (invoice_id, seq, kind, job_id, position_id, fee_id, day, site, officer, class,
 		basis, count, minutes, rate, amount, officer_pay, admin_fee, description) VALUES `,
 		row: `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`}
-	insClaim := &multiInsert{tx: tx, per: 128, head: `INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES `, row: `(?, ?, ?)`}
+	insClaim := &multiInsert{tx: tx, per: d.rowsPerInsert(128), head: `INSERT INTO invoice_claims (kind, ref_id, invoice_id) VALUES `, row: `(?, ?, ?)`}
 	defer insInv.close()
 	defer insLine.close()
 	defer insClaim.close()

@@ -913,16 +913,16 @@ func (s *Store) billingPlan(ctx context.Context, actor string, customerID int64)
 		// index), which took about 270 ms on 1,000,000 positions, a call.
 		queries := []string{
 			`SELECT j.customer_id, min(j.starts_at) FROM jobs j WHERE j.status = 'completed' GROUP BY j.customer_id`,
-			`SELECT j.customer_id, min(j.starts_at) FROM job_fees f `+d.crossJoin+` jobs j ON j.id = f.job_id
-				WHERE `+d.nonZero("f.total")+` AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
+			`SELECT j.customer_id, min(j.starts_at) FROM job_fees f ` + d.crossJoin + ` jobs j ON j.id = f.job_id
+				WHERE ` + d.nonZero("f.total") + ` AND j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
 				AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) GROUP BY j.customer_id`,
 		}
 		var args []any
 		if customerID != 0 {
 			queries = []string{
 				`SELECT j.customer_id, min(j.starts_at) FROM jobs j WHERE j.customer_id = ? AND j.status = 'completed' GROUP BY j.customer_id`,
-				`SELECT j.customer_id, min(j.starts_at) FROM jobs j `+d.crossJoin+` job_fees f ON f.job_id = j.id
-					WHERE j.customer_id = ? AND `+d.nonZero("f.total")+` AND +j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
+				`SELECT j.customer_id, min(j.starts_at) FROM jobs j ` + d.crossJoin + ` job_fees f ON f.job_id = j.id
+					WHERE j.customer_id = ? AND ` + d.nonZero("f.total") + ` AND +j.status IN ('completed', 'invoiced', 'paid', 'cancelled')
 					AND NOT EXISTS (SELECT 1 FROM invoice_claims c WHERE c.kind = 'fee' AND c.ref_id = f.id) GROUP BY j.customer_id`,
 			}
 			args = []any{customerID}

@@ -210,6 +210,14 @@ func TestMediaFromReader(t *testing.T) {
 	if err != nil || len(x.Media) != 3 || x.Media[0].Name != "gate-scan" || x.Media[1].Name != "notes.txt" {
 		t.Errorf("extras = %+v, %v", x.Media, err)
 	}
+	// An empty file is attached, and reads back empty.
+	empty, err := s.AttachMedia(ctx, localActor, j.ID, "empty.txt", strings.NewReader(""), store.AudienceStaff)
+	if err != nil || empty.Size != 0 {
+		t.Fatalf("empty file = %+v, %v", empty, err)
+	}
+	if got := mediaContent(t, s, localActor, empty); len(got) != 0 {
+		t.Errorf("empty file reads back %d bytes", len(got))
+	}
 }
 
 // iotestHalf reads at most half of what is asked each time (like

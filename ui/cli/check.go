@@ -53,11 +53,12 @@ Exit status: 0 sound; 1 findings (or a database that cannot be read); 2 refused 
 			type check struct {
 				Name     string    `json:"name"`
 				Sound    bool      `json:"sound"`
+				Note     string    `json:"note,omitempty"`
 				Findings []finding `json:"findings"`
 			}
 			out := []check{}
 			for _, r := range res {
-				c := check{Name: r.Name, Sound: len(r.Findings) == 0, Findings: []finding{}}
+				c := check{Name: r.Name, Sound: len(r.Findings) == 0, Note: r.Note, Findings: []finding{}}
 				for _, f := range r.Findings {
 					c.Findings = append(c.Findings, finding{f.Problem, f.Count, f.Rows, f.Hint})
 				}
@@ -70,6 +71,9 @@ Exit status: 0 sound; 1 findings (or a database that cannot be read); 2 refused 
 			for _, r := range res {
 				if len(r.Findings) == 0 {
 					fmt.Fprintf(e.stdout, "ok       %s\n", r.Name)
+					if r.Note != "" {
+						fmt.Fprintf(e.stdout, "         note: %s\n", r.Note)
+					}
 					continue
 				}
 				for _, f := range r.Findings {

@@ -362,6 +362,12 @@ CREATE TABLE web_calendar_feeds (
     secret_hash text NOT NULL UNIQUE,
     created_at  timestamptz NOT NULL
 );
+-- Attachments' content (media rows name it by its SHA-256): on SQLite a
+-- folder beside the file; here in the database, which every host shares.
+CREATE TABLE media_blobs (
+    sha256 text PRIMARY KEY,
+    data   bytea NOT NULL
+);
 CREATE TABLE web_config (
     id          bigint PRIMARY KEY CHECK (id = 1),
     public_url  text NOT NULL DEFAULT ''
