@@ -125,6 +125,10 @@ func rawDB(t testing.TB, path string) *sql.DB {
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
+// TestPostgreSQLRun says which engine this run is on, or that the
+// PostgreSQL run is skipped.
+func TestPostgreSQLRun(t *testing.T) { storetest.ReportRun(t) }
+
 func count(t testing.TB, db *sql.DB, query string, args ...any) int {
 	t.Helper()
 	var n int

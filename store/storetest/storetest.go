@@ -191,3 +191,17 @@ func DropTemplates() {
 	}
 	templates = map[string]string{}
 }
+
+// ReportRun is a package's test that says which engine the run is on, and
+// is skipped, saying why, when the PostgreSQL run will not happen
+// (go test -v shows it; so does Main's line at the end).
+func ReportRun(t *testing.T) {
+	switch {
+	case Postgres():
+		t.Logf("this run is on PostgreSQL (%s)", redact(os.Getenv(ServerEnv)))
+	case os.Getenv(ServerEnv) == "":
+		t.Skipf("the PostgreSQL run of this package is skipped: %s is not set (.ci/run starts a server and sets it)", ServerEnv)
+	default:
+		t.Logf("this run is on SQLite; the same tests run next on PostgreSQL (%s)", redact(os.Getenv(ServerEnv)))
+	}
+}

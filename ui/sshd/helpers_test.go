@@ -44,6 +44,10 @@ func TestMain(m *testing.M) {
 	storetest.Main(&cleanupM{m})
 }
 
+// TestPostgreSQLRun says which engine this run is on, or that the
+// PostgreSQL run is skipped.
+func TestPostgreSQLRun(t *testing.T) { storetest.ReportRun(t) }
+
 // cleanupM removes the template folder after the run.
 type cleanupM struct{ m *testing.M }
 
