@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"offduty/seed"
 	"offduty/store"
 )
 
@@ -199,5 +200,82 @@ func TestConcurrentCreateJobs(t *testing.T) {
 	}
 	if got := count(t, db, `SELECT count(*) FROM positions`); got != n*each {
 		t.Errorf("%d positions, want %d", got, n*each)
+	}
+}
+
+// Eight stores, as eight front ends on as many hosts, issue the office's
+// drafts at once, each trying every draft: each draft is issued once, and
+// the numbers run gap-free, each used once, the counter at the last.
+func TestConcurrentIssueGapFree(t *testing.T) {
+	ctx := context.Background()
+	s, path := seededStore(t)
+	if err := seed.Demo(ctx, s, testNow); err != nil {
+		t.Fatal(err)
+	}
+	today := s.Today()
+	if _, err := s.GenerateInvoices(ctx, "office", today, 0, true); err != nil {
+		t.Fatal(err)
+	}
+	drafts, err := s.Invoices(ctx, "", store.InvoiceFilter{State: store.InvoiceDraft})
+	if err != nil || len(drafts) < 8 {
+		t.Fatalf("%d drafts to issue, %v", len(drafts), err)
+	}
+	before, err := s.Invoices(ctx, "", store.InvoiceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	numbered := 0
+	for _, inv := range before {
+		if inv.Number != "" {
+			numbered++
+		}
+	}
+	stores := openMany(t, path, 8)
+	issued := make([][]string, len(stores))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, st := range stores {
+		wg.Go(func() {
+			<-start
+			for k := range drafts {
+				d := drafts[(k+i*3)%len(drafts)] // each starts elsewhere in the list
+				n, err := st.IssueInvoice(ctx, fmt.Sprintf("clerk %d", i), d.ID, today)
+				noBusy(t, err)
+				if err == nil {
+					issued[i] = append(issued[i], n)
+				} else if store.ErrorCode(err) != store.EConflict {
+					t.Errorf("clerk %d issuing %d: %v", i, d.ID, err)
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, ns := range issued {
+		for _, n := range ns {
+			if seen[n] {
+				t.Errorf("number %s given twice", n)
+			}
+			seen[n] = true
+		}
+	}
+	if len(seen) != len(drafts) {
+		t.Errorf("%d numbers given for %d drafts", len(seen), len(drafts))
+	}
+	year := today.Format("2006")
+	for k := range len(drafts) {
+		if want := fmt.Sprintf("%s-%06d", year, numbered+k+1); !seen[want] {
+			t.Errorf("number %s was not given: a gap (given %v)", want, seen)
+		}
+	}
+	res, err := s.Check(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res {
+		if len(c.Findings) > 0 {
+			t.Errorf("check %s: %+v", c.Name, c.Findings)
+		}
 	}
 }
