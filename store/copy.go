@@ -52,7 +52,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress CopyProgress) e
 			return err
 		}
 		for _, t := range have {
-			if t != "schema_migrations" && t != "media_blobs" && !slices.Contains(copyOrder, t) {
+			if t != "schema_migrations" && t != "media_blobs" && t != "write_seq" && !slices.Contains(copyOrder, t) {
 				return fmt.Errorf("table %s of %s is not known to the copy: nothing was copied", t, s.path)
 			}
 		}

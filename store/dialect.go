@@ -152,18 +152,25 @@ func (d *dialect) emergencyFlag() string {
 }
 
 // writeMarkQuery says where the database's writes stand (see writeMark):
-// on SQLite the write connection's count of changes and the file's
-// data_version; on PostgreSQL the transactions completed (the snapshot's
-// xmax, counting the caller's own transaction as if committed, and those
-// still running), which moves whenever any transaction of the server that
-// wrote commits or aborts: it can only err on the side of a read again.
+// on SQLite the write connection's total_changes() and data_version (which
+// moves when another connection commits); on PostgreSQL the count of
+// committed offduty write transactions (write_seq, bumped by each as it
+// commits, on any host: see Store.tx), which other databases of the
+// server and its own housekeeping (autovacuum) leave alone.
 func (d *dialect) writeMarkQuery() string {
 	if d.pg() {
-		return `SELECT greatest(pg_snapshot_xmax(s)::text::bigint, coalesce(pg_current_xact_id_if_assigned()::text::bigint + 1, 0)),
-			coalesce((SELECT string_agg(x::text, ',' ORDER BY x) FROM pg_snapshot_xip(s) x), '')
-			FROM pg_current_snapshot() s`
+		return `SELECT n, '' FROM write_seq`
 	}
 	return `SELECT total_changes(), (SELECT data_version FROM pragma_data_version())`
+}
+
+// committed is the write mark once the transaction it was read in (at its
+// end) commits: on PostgreSQL that commit bumps write_seq once more.
+func (d *dialect) committed(m writeMark) writeMark {
+	if d.pg() {
+		m.changes++
+	}
+	return m
 }
 
 // unitSep is the SQL of the character 31, the unit separator.

@@ -693,7 +693,7 @@ func (s *Store) GenerateInvoices(ctx context.Context, actor string, day time.Tim
 		if afterBillCommit != nil {
 			afterBillCommit(accounts)
 		}
-		mark = after
+		mark = d.committed(after)
 		out = append(out, saved...)
 		next += accounts
 	}
@@ -717,7 +717,7 @@ var afterBillRead func()
 // writeMark is where the write connection stands: the rows it has changed
 // (total_changes, whoever in this process wrote them) and data_version
 // (which moves when another connection commits); on PostgreSQL, the
-// transactions completed (see dialect.writeMarkQuery).
+// offduty write transactions committed (see dialect.writeMarkQuery).
 type writeMark struct {
 	changes int64
 	version string

@@ -471,6 +471,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return s.pgStandby(err)
 	}
 	if s.pg != nil {
+		// Count the commit (billing's write mark) and tell every listener.
+		if _, err := tx.ExecContext(ctx, `UPDATE write_seq SET n = n + 1`); err != nil {
+			tx.Rollback()
+			return s.pgStandby(err)
+		}
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify(?, '')`, notifyChannel); err != nil {
 			tx.Rollback()
 			return err

@@ -413,3 +413,12 @@ CREATE INDEX web_signin_links_expires ON web_signin_links(expires_at);
 CREATE INDEX web_signin_requests_address ON web_signin_requests(address, at);
 CREATE INDEX web_sessions_user ON web_sessions(user_id);
 CREATE INDEX web_sessions_expires ON web_sessions(expires_at);
+
+-- write_seq counts the committed write transactions of offduty (each bumps
+-- it as it commits, under the write lock): billing's save checks with it
+-- that nothing was written between its read and its batches.
+CREATE TABLE write_seq (
+    id integer PRIMARY KEY CHECK (id = 1),
+    n  bigint NOT NULL
+);
+INSERT INTO write_seq (id, n) VALUES (1, 0);
