@@ -2,8 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,9 +15,105 @@ import (
 func newJobCmd(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "job",
-		Short: "Attach a photo, video or document to a job",
+		Short: "Attach a photo, video or document to a job, list them, get one back",
 	}
-	group(c, newJobAttachCmd(e))
+	group(c, newJobAttachCmd(e), newJobMediaCmd(e))
+	return c
+}
+
+func newJobMediaCmd(e *env) *cobra.Command {
+	var out string
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "media JOB [MEDIA-ID]",
+		Short: "List a job's attachments, or write one of them out",
+		Long: `Lists the photos, videos and documents attached to a job that you may see (each with
+its id), or with MEDIA-ID writes that one to stdout, or locally to -o FILE: over SSH it
+comes on the connection, on either engine (on PostgreSQL the files are kept in the
+database). Who sees what follows the attachment's audience, as on the console.
+Exit status: 0 listed or written; 1 an unknown job or attachment; 2 refused by the role.`,
+		Example: `  offduty job media 132
+  ssh -p 2222 office job media 132 7 > gate.jpg
+  offduty job media 132 7 -o ~/gate.jpg`,
+	}
+	outputFlag(c.Flags(), &out, "write the attachment to `FILE` (locally; default stdout)")
+	c.Flags().BoolVar(&asJSON, "json", false, "list as a JSON array")
+	c.RunE = func(cmd *cobra.Command, pos []string) error {
+		const label = "job media"
+		if len(pos) < 1 || len(pos) > 2 {
+			return fail(ExitInvalid, "%s: want JOB and an optional MEDIA-ID (see offduty job media --help)", label)
+		}
+		jobID, err := jobNumber(label, pos[0])
+		if err != nil {
+			return err
+		}
+		var mediaID int64
+		if len(pos) == 2 {
+			if mediaID, err = parseWhole(pos[1]); err != nil || mediaID <= 0 {
+				return fail(ExitInvalid, "%s: MEDIA-ID must be a number as the list shows it, got %q", label, pos[1])
+			}
+			if err := e.checkOut(label, out); err != nil {
+				return err
+			}
+			if toStdout(out) && e.stdoutIsTerminal() {
+				return fail(ExitInvalid, "%s: a file is not shown on a terminal: redirect it (> FILE) or give -o FILE", label)
+			}
+		}
+		ctx := cmd.Context()
+		s, _, err := e.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer e.close(s)
+		x, err := s.Extras(ctx, e.actor(), jobID)
+		if err != nil {
+			return storeFail(label, err)
+		}
+		if mediaID == 0 {
+			if asJSON {
+				list := []map[string]any{}
+				for _, m := range x.Media {
+					list = append(list, map[string]any{"id": m.ID, "name": m.Name, "size": m.Size, "type": m.Type,
+						"audience": string(m.Audience), "added_at": m.AddedAt.UTC().Format(time.RFC3339), "added_by": m.AddedBy, "sha256": m.SHA256})
+				}
+				return writeJSON(e.stdout, list)
+			}
+			if len(x.Media) == 0 {
+				fmt.Fprintf(e.stdout, "Job #%d has no attachments you may see.\n", jobID)
+				return nil
+			}
+			for _, m := range x.Media {
+				aud := m.Audience
+				if aud == "" {
+					aud = store.AudienceStaff
+				}
+				fmt.Fprintf(e.stdout, "%-5s %-32s %9s  %-24s %-8s %s by %s\n", fmt.Sprintf("#%d", m.ID), clean(m.Name), byteSize(m.Size), clean(m.Type),
+					aud, m.AddedAt.In(office()).Format("2006-01-02 15:04"), clean(m.AddedBy))
+			}
+			return nil
+		}
+		var found *store.Media
+		for i := range x.Media {
+			if x.Media[i].ID == mediaID {
+				found = &x.Media[i]
+			}
+		}
+		if found == nil {
+			return fail(ExitInvalid, "%s: job #%d has no attachment #%d that you may see (offduty job media %d lists them)", label, jobID, mediaID, jobID)
+		}
+		r, err := s.OpenMedia(ctx, e.actor(), *found)
+		if err != nil {
+			return storeFail(label, err)
+		}
+		defer r.Close()
+		if err := e.writeOut(out, 0o600, func(w io.Writer) error { _, err := io.Copy(w, r); return err }); err != nil {
+			return fail(ExitInvalid, "%s: %v", label, err)
+		}
+		if !toStdout(out) {
+			fmt.Fprintf(e.stderr, "wrote %s (%s) to %s\n", clean(found.Name), byteSize(found.Size), out)
+		}
+		return nil
+	}
 	return c
 }
 

@@ -58,6 +58,7 @@ func TestRemote(t *testing.T) {
 		{"OutputFlagRefused", testRemoteOutputFlagRefused},
 		{"AttachFromStdin", testRemoteAttachFromStdin},
 		{"AttachSizeLimit", testRemoteAttachSizeLimit},
+		{"MediaBackOverSSH", testRemoteMediaBack},
 		{"LocalOnlyRefused", testRemoteLocalOnlyRefused},
 		{"UserAdd", testRemoteUserAdd},
 		{"ExitStatus", testRemoteExitStatus},
@@ -618,6 +619,48 @@ func testRemoteAttachFromStdin(t *testing.T, template map[string]string) {
 	// --name is required with stdin.
 	r = rs.sshWith(disp, execOpts{stdin: photo}, "job", "attach", id)
 	expectRemote(t, "attach without --name", r, ExitInvalid, "--name")
+}
+
+// job media: what was attached comes back over the connection, byte for
+// byte, to those its audience lets see it; listed with its id.
+func testRemoteMediaBack(t *testing.T, template map[string]string) {
+	rs := startRemote(t, template)
+	job := rs.someJob()
+	id := itoa(job.ID)
+	disp := rs.user("dana", store.RoleDispatcher, 0)
+	cust := rs.user("mallcop", store.RoleCustomer, job.CustomerID)
+	photo := randomBytes(t, 200<<10)
+	expectRemote(t, "attach", rs.sshWith(disp, execOpts{stdin: photo}, "job", "attach", id, "--name", "gate.jpg"), 0)
+	media, _ := rs.mediaState(job.ID)
+	var m store.Media
+	for _, x := range media {
+		if x.Name == "gate.jpg" {
+			m = x
+		}
+	}
+	list := rs.ssh(disp, "job", "media", id)
+	expectRemote(t, "list", list, 0)
+	for _, want := range []string{"gate.jpg", "#" + itoa(m.ID), "staff", "204.8 KB"} {
+		if !strings.Contains(list.stdout, want) {
+			t.Errorf("job media %s lists:\n%s\nwithout %q", id, list.stdout, want)
+		}
+	}
+	got := rs.ssh(disp, "job", "media", id, itoa(m.ID))
+	expectRemote(t, "get", got, 0)
+	if got.stdout != string(photo) {
+		t.Errorf("job media sent %d bytes, not the %d attached", len(got.stdout), len(photo))
+	}
+	// The customer may not see a staff attachment, even of its own job.
+	r := rs.ssh(cust, "job", "media", id, itoa(m.ID))
+	if r.code == 0 || len(r.stdout) > 0 {
+		t.Errorf("a customer got a staff attachment: exit %d, %d bytes", r.code, len(r.stdout))
+	}
+	if r := rs.ssh(cust, "job", "media", id); strings.Contains(r.stdout, "gate.jpg") {
+		t.Errorf("a customer's list shows a staff attachment:\n%s", r.stdout)
+	}
+	// Over SSH -o names no file of the server; a terminal gets no bytes.
+	expectRemote(t, "-o over SSH", rs.ssh(disp, "job", "media", id, itoa(m.ID), "-o", "/tmp/x.jpg"), ExitRefused, "-o is not available over SSH")
+	expectRemote(t, "to a terminal", rs.sshWith(disp, execOpts{pty: true}, "job", "media", id, itoa(m.ID)), ExitInvalid, "not shown on a terminal")
 }
 
 func testRemoteAttachSizeLimit(t *testing.T, template map[string]string) {
