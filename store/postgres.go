@@ -23,10 +23,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -98,7 +102,7 @@ func (s *Store) openPG(dsn string) error {
 	defer cancel()
 	if err := s.r.PingContext(ctx); err != nil {
 		s.Close()
-		return fmt.Errorf("connect to %s: %w", s.path, err)
+		return pgConnectError(s.path, cfg, err)
 	}
 	if err := s.checkKnown(ctx, s.r); err != nil {
 		s.Close()
@@ -395,6 +399,26 @@ func isPGSerialization(err error) bool {
 		return pe.Code == "40001" || pe.Code == "40P01"
 	}
 	return false
+}
+
+// pgConnectError says in one line why PostgreSQL could not be reached.
+func pgConnectError(addr string, cfg *pgx.ConnConfig, err error) error {
+	where := net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port)))
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == "3D000":
+		return &Error{Code: ENotFound, Field: "db", Message: fmt.Sprintf("%s: the server at %s has no database %q: make it first (createdb %s), or check the name", addr, where, cfg.Database, cfg.Database)}
+	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
+		return &Error{Code: EForbidden, Field: "db", Message: fmt.Sprintf("%s: the server at %s refused user %q: %s", addr, where, cfg.User, pe.Message)}
+	case errors.As(err, &pe):
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s: %s (SQLSTATE %s)", addr, pe.Message, pe.Code)}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s: no PostgreSQL server answers at %s (connection refused): is it running, on that port?", addr, where)}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s: no answer from %s within %s", addr, where, cfg.ConnectTimeout)}
+	}
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s: cannot connect: %s", addr, msg)}
 }
 
 // pgStandby turns PostgreSQL's refusal to write on a hot standby (or in a
