@@ -28,7 +28,7 @@ type CheckResult struct {
 
 // Checks lists the checks Check runs, in order, with what each promises.
 var Checks = []struct{ Name, Promise string }{
-	{"integrity", "SQLite's integrity_check: the file's pages, indexes and records are sound"},
+	{"integrity", "SQLite's integrity_check: the file's pages, indexes and records are sound (PostgreSQL: a note; its own tools check it)"},
 	{"foreign keys", "every reference points at a row that exists"},
 	{"invoice numbers", "issued numbers run gap-free per year, each used once, and the counter is at the last"},
 	{"invoice totals", "each invoice's subtotal and total are the sum of its lines"},

@@ -118,6 +118,17 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress CopyProgress) e
 	})
 }
 
+// HasOffice reports whether the database holds an office (its agencies):
+// false for a new one, or one whose first start was cut short before the
+// office was copied in.
+func (s *Store) HasOffice(ctx context.Context) (bool, error) {
+	var n int
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM agencies`).Scan(&n)
+	})
+	return n > 0, err
+}
+
 func (s *Store) tableNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return queryList[string](ctx, tx, s.dialect().tables)
 }

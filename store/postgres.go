@@ -40,15 +40,38 @@ import (
 
 // IsPostgres reports whether db names a PostgreSQL database
 // (postgres://... or postgresql://...) rather than a SQLite file.
+// The keyword form (host=db1 dbname=offduty user=...) is one too.
 func IsPostgres(db string) bool {
-	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+	l := strings.ToLower(strings.TrimSpace(db))
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://") || pgKeywords.MatchString(db)
 }
 
-// RedactURL is a PostgreSQL address without its password, for messages.
+// pgKeywords is the keyword form of a PostgreSQL address: key=value pairs,
+// one of them naming the database or the host.
+var pgKeywords = regexp.MustCompile(`^\s*\w+\s*=.*\b(dbname|host)\s*=`)
+
+// pgSecret finds a password (or a key's passphrase) in the keyword form or
+// in a URL's options.
+var pgSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)`)
+
+// RedactURL is a PostgreSQL address without its password, wherever it is
+// given (user:password@, ?password=, password=...), for every message,
+// log line and screen.
 func RedactURL(db string) string {
+	if !strings.Contains(db, "://") {
+		return pgSecret.ReplaceAllString(db, "${1}xxxxx")
+	}
 	u, err := url.Parse(db)
 	if err != nil {
 		return "postgres://…"
+	}
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
+		}
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }
@@ -69,6 +92,9 @@ type pgState struct {
 
 // openPG connects both pools to PostgreSQL and applies its migrations.
 func (s *Store) openPG(dsn string) error {
+	if scheme, rest, ok := strings.Cut(dsn, "://"); ok {
+		dsn = strings.ToLower(scheme) + "://" + rest // POSTGRES://... too
+	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return &Error{Code: EInvalid, Field: "db", Message: fmt.Sprintf("%s: not a PostgreSQL address: %v", RedactURL(dsn), err)}
@@ -113,6 +139,11 @@ func (s *Store) openPG(dsn string) error {
 	}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "42501" {
+			return &Error{Code: EForbidden, Field: "db", Message: fmt.Sprintf("%s: user %q may not make offduty's tables there (%s): make the database theirs (createdb -O %s %s), or grant them CREATE on its schema",
+				s.path, cfg.User, pe.Message, cfg.User, cfg.Database)}
+		}
 		return fmt.Errorf("open %s: %w", s.path, err)
 	}
 	return nil

@@ -423,6 +423,11 @@ func (m *auditModel) checkView(height int) []string {
 	for _, r := range m.checked {
 		if len(r.Findings) == 0 {
 			body = append(body, st.OK.Render("✓ ")+truncate(r.Name, w-2))
+			if r.Note != "" { // what this engine's check cannot look at
+				for _, l := range strings.Split(wrap("note: "+safe(r.Note), w-4), "\n") {
+					body = append(body, st.Muted.Render("    "+l))
+				}
+			}
 			continue
 		}
 		for _, f := range r.Findings {

@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -133,11 +132,6 @@ func SQLiteOnly(t testing.TB, why string) {
 	if Postgres() {
 		t.Skipf("SQLite only: %s", why)
 	}
-}
-
-// IsPostgresURL reports whether db is a postgres:// address.
-func IsPostgresURL(db string) bool {
-	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 var (

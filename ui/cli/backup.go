@@ -197,7 +197,7 @@ Exit status: 0 restored; 1 an unreadable or damaged archive, or the database in 
 		Example: "  offduty restore offduty-backup-20261201-090000.tar.gz\n  offduty restore backup.tar.gz --db /srv/offduty/offduty.db",
 	}
 	c.RunE = func(cmd *cobra.Command, pos []string) error {
-		if err := e.onPostgres("restore", "restore with PostgreSQL's own tools (pg_restore into a new database, or promote a standby; see the README); offduty migrate --from ARCHIVE's offduty.db --to postgres://... copies a SQLite office in"); err != nil {
+		if err := e.onPostgres("restore", "restore with PostgreSQL's own tools (pg_restore into a new database, or promote a standby; see the README); to bring a SQLite backup in, restore it into a file (offduty --db FILE restore ARCHIVE), then offduty migrate --from FILE --to postgres://USER@HOST/DB"); err != nil {
 			return err
 		}
 		const label = "restore"

@@ -70,6 +70,9 @@ func newEnv(io Env) *env {
 // globalFlags are taken before or after any command.
 func (e *env) globalFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&e.db, "db", e.db, "database: a SQLite `FILE`, or a PostgreSQL address postgres://USER@HOST/DB (env OFFDUTY_DB; default $XDG_DATA_HOME/offduty/offduty.db, else ~/.local/share/offduty/offduty.db); local only")
+	if store.IsPostgres(e.db) { // the help shows the default: never a password
+		fs.Lookup("db").DefValue = store.RedactURL(e.db)
+	}
 	fs.StringVar(&e.nowText, "now", e.nowText, "fix the clock at `\"YYYY-MM-DD HH:MM\"` office time, America/Denver (env OFFDUTY_NOW); local only")
 	fs.BoolVar(&e.demo, "demo", e.demo, "load demo officers, customers and jobs into a new database (--demo=false: agencies only)")
 }
@@ -156,7 +159,7 @@ func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
 	}
 	opts := []store.Option{store.WithClock(clock)}
 	if store.IsPostgres(e.db) {
-		return e.openPostgres(ctx, opts, now)
+		return e.openPostgres(ctx, opts, clock, now)
 	}
 	switch st, err := os.Stat(e.db); {
 	case errors.Is(err, fs.ErrNotExist):
@@ -182,39 +185,74 @@ func (e *env) open(ctx context.Context) (*store.Store, time.Time, error) {
 	return s, now, nil
 }
 
-// openPostgres opens the PostgreSQL database e.db names. A new one (no
-// offduty tables yet) gets its schema and, as a new file would, the two
-// agencies and demo data unless --demo=false; only the process that made
-// the schema seeds it, so two first starts do not both.
-func (e *env) openPostgres(ctx context.Context, opts []store.Option, now time.Time) (*store.Store, time.Time, error) {
+// openPostgres opens the PostgreSQL database e.db names. One with no
+// office yet (new: no offduty tables, or tables left empty by a first start
+// that was killed) gets, as a new file would, the two agencies and demo
+// data unless --demo=false, as a whole or not at all: they are built in a
+// temporary SQLite file and copied in in one transaction. When two first
+// starts race, the second finds the office there and uses it.
+func (e *env) openPostgres(ctx context.Context, opts []store.Option, clock func() time.Time, now time.Time) (*store.Store, time.Time, error) {
 	s, err := store.Open(e.db, opts...)
 	if err != nil {
 		return nil, now, fail(ExitInvalid, "%v", err)
 	}
-	if !s.Created() {
+	if s.IsReadOnly() {
 		return s, now, nil
 	}
-	if _, err := seed.EnsureAgencies(ctx, s); err != nil {
+	has, err := s.HasOffice(ctx)
+	if err != nil {
 		s.Close()
 		return nil, now, fail(ExitInvalid, "%v", err)
 	}
-	what := "the two agencies, no demo data"
-	if e.demo {
-		if err := seed.Demo(ctx, s, now); err != nil {
-			s.Close()
-			return nil, now, fail(ExitInvalid, "demo data: %v", err)
+	if has {
+		return s, now, nil
+	}
+	what, err := e.buildOffice(ctx, s, clock, now)
+	if err != nil {
+		if has, _ := s.HasOffice(ctx); has {
+			return s, now, nil // another first start made it meanwhile
 		}
-		what = "the two agencies and demo data"
+		s.Close()
+		return nil, now, err
 	}
 	fmt.Fprintf(e.stderr, "offduty: made the offduty tables in %s (%s)\n", s.Path(), what)
 	return s, now, nil
+}
+
+// buildOffice puts the agencies (and the demo data) into s, an empty
+// office, in one transaction.
+func (e *env) buildOffice(ctx context.Context, s *store.Store, clock func() time.Time, now time.Time) (string, error) {
+	dir, err := os.MkdirTemp("", "offduty-new-office-")
+	if err != nil {
+		return "", fail(ExitInvalid, "%v", err)
+	}
+	defer os.RemoveAll(dir)
+	t, err := store.Open(filepath.Join(dir, "offduty.db"), store.WithClock(clock))
+	if err != nil {
+		return "", fail(ExitInvalid, "%v", err)
+	}
+	defer t.Close()
+	if _, err := seed.EnsureAgencies(ctx, t); err != nil {
+		return "", fail(ExitInvalid, "%v", err)
+	}
+	what := "the two agencies, no demo data"
+	if e.demo {
+		if err := seed.Demo(ctx, t, now); err != nil {
+			return "", fail(ExitInvalid, "demo data: %v", err)
+		}
+		what = "the two agencies and demo data"
+	}
+	if err := t.CopyTo(ctx, s, nil); err != nil {
+		return "", fail(ExitInvalid, "%v", err)
+	}
+	return what, nil
 }
 
 // onPostgres refuses a command about the SQLite file itself when the
 // database is PostgreSQL's, saying what to use there instead.
 func (e *env) onPostgres(cmd, instead string) error {
 	if e.remote == nil && store.IsPostgres(e.db) {
-		return fail(ExitInvalid, "%s: the database is PostgreSQL (%s): %s", cmd, store.RedactURL(e.db), instead)
+		return fail(ExitRefused, "%s: the database is PostgreSQL (%s): %s", cmd, store.RedactURL(e.db), instead)
 	}
 	return nil
 }

@@ -53,11 +53,25 @@ Local only. Exit status: 0 copied and tallied; 1 refused, failed or not tallying
 			return fail(ExitInvalid, "migrate: --from: %v", err)
 		}
 		defer src.Close()
+		if v, err := src.SchemaVersion(ctx); err != nil || v == 0 {
+			return fail(ExitInvalid, "migrate: --from %s is not an offduty database (it has no offduty tables): nothing to copy", src.Path())
+		}
+		if has, err := src.HasOffice(ctx); err != nil || !has {
+			return fail(ExitInvalid, "migrate: --from %s holds no office (no agencies): nothing to copy", src.Path())
+		}
 		dst, err := store.Open(to)
 		if err != nil {
 			return fail(ExitInvalid, "migrate: --to: %v", err)
 		}
-		defer dst.Close()
+		copied := false
+		defer func() {
+			dst.Close()
+			if !copied && !store.IsPostgres(to) {
+				for _, suffix := range []string{"", "-wal", "-shm", ".lock"} {
+					os.Remove(to + suffix) // the new file this run made, left empty
+				}
+			}
+		}()
 		fmt.Fprintf(e.stderr, "Copying %s into %s\n", src.Path(), dst.Path())
 		began := time.Now()
 		var rows int64
@@ -68,6 +82,7 @@ Local only. Exit status: 0 copied and tallied; 1 refused, failed or not tallying
 		if err != nil {
 			return storeFail("migrate", err)
 		}
+		copied = true
 		fmt.Fprintf(e.stdout, "Copied %d rows in %s.\n", rows, time.Since(began).Round(100*time.Millisecond))
 		sound := true
 		var tallies [2]store.Tally

@@ -31,7 +31,7 @@ again). Refused while the database is in use (the console or serve). Local only.
 		Example: "  offduty seed --history 5y --db big.db",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := e.onPostgres("seed", "seed a SQLite file (offduty seed --db big.db ...), then copy it in with offduty migrate --from big.db --to "+store.RedactURL(e.db)); err != nil {
+			if err := e.onPostgres("seed", "seed a SQLite file (offduty seed --db big.db --history 5y), then copy it into a new, empty PostgreSQL database with offduty migrate --from big.db --to postgres://USER@HOST/DB"); err != nil {
 				return err
 			}
 			if history == "" {
