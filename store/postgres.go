@@ -170,11 +170,12 @@ func (c *pgConn) Prepare(query string) (driver.Stmt, error) {
 }
 
 func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	st, err := c.c.PrepareContext(ctx, rebind(query))
+	q, returning := insertReturning(query)
+	st, err := c.c.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return &pgStmt{st}, nil
+	return &pgStmt{st, returning}, nil
 }
 
 func (c *pgConn) Close() error { return c.c.Close() }
@@ -196,6 +197,12 @@ func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.Na
 	if err != nil {
 		return nil, err
 	}
+	return insertResult(rows)
+}
+
+// insertResult reads the ids an INSERT ... RETURNING id gave: the last is
+// LastInsertId, their count RowsAffected.
+func insertResult(rows driver.Rows) (driver.Result, error) {
 	defer rows.Close()
 	var res pgResult
 	dest := make([]driver.Value, 1)
@@ -232,8 +239,25 @@ var identityTables = map[string]bool{
 
 var returningQueries sync.Map
 
+// givesID reports whether an INSERT names the id column itself (the ids
+// given, as the bulk import and the invoices' save do): nothing to ask back.
+func givesID(q string) bool {
+	open := strings.IndexByte(q, '(')
+	end := strings.IndexByte(q, ')')
+	if open < 0 || end < open {
+		return false
+	}
+	for _, c := range strings.Split(q[open+1:end], ",") {
+		if strings.Trim(strings.TrimSpace(c), `"`) == "id" {
+			return true
+		}
+	}
+	return false
+}
+
 // insertReturning numbers a query's placeholders and, for an INSERT into a
-// table of identityTables with no RETURNING of its own, asks for the ids.
+// table of identityTables with no RETURNING of its own and no id given,
+// asks for the ids.
 func insertReturning(query string) (string, bool) {
 	type entry struct {
 		q string
@@ -251,7 +275,7 @@ func insertReturning(query string) (string, bool) {
 		if i := strings.IndexByte(table, '('); i >= 0 {
 			table = table[:i]
 		}
-		if identityTables[table] && !strings.Contains(strings.ToUpper(q), "RETURNING") {
+		if identityTables[table] && !strings.Contains(strings.ToUpper(q), "RETURNING") && !givesID(q) {
 			e = entry{q: strings.TrimRight(strings.TrimSpace(q), ";") + " RETURNING id", r: true}
 		}
 	}
@@ -283,11 +307,21 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 }
 func (c *pgConn) ResetSession(ctx context.Context) error { return c.c.ResetSession(ctx) }
 
-type pgStmt struct{ st driver.Stmt }
+type pgStmt struct {
+	st        driver.Stmt
+	returning bool // an INSERT made to return its ids (insertReturning)
+}
 
 func (s *pgStmt) Close() error  { return s.st.Close() }
 func (s *pgStmt) NumInput() int { return s.st.NumInput() }
 func (s *pgStmt) Exec(args []driver.Value) (driver.Result, error) {
+	if s.returning {
+		rows, err := s.st.Query(args) //nolint:staticcheck // driver.Stmt needs it
+		if err != nil {
+			return nil, err
+		}
+		return insertResult(rows)
+	}
 	return s.st.Exec(args) //nolint:staticcheck // driver.Stmt needs it
 }
 func (s *pgStmt) Query(args []driver.Value) (driver.Rows, error) {
@@ -298,6 +332,13 @@ func (s *pgStmt) Query(args []driver.Value) (driver.Rows, error) {
 	return newPGRows(rows), nil
 }
 func (s *pgStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if s.returning {
+		rows, err := s.st.(driver.StmtQueryContext).QueryContext(ctx, args)
+		if err != nil {
+			return nil, err
+		}
+		return insertResult(rows)
+	}
 	return s.st.(driver.StmtExecContext).ExecContext(ctx, args)
 }
 func (s *pgStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
@@ -359,8 +400,6 @@ func (r *pgRows) ColumnTypeDatabaseTypeName(i int) string {
 	return ""
 }
 
-var _ io.Closer = (*pgRows)(nil)
-
 // rebound caches each query's numbered form.
 var rebound sync.Map
 
@@ -420,16 +459,6 @@ func rebind(query string) string {
 	out := b.String()
 	rebound.Store(query, out)
 	return out
-}
-
-// isPGSerialization reports a PostgreSQL conflict worth trying again
-// (serialization failure, deadlock).
-func isPGSerialization(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "40001" || pe.Code == "40P01"
-	}
-	return false
 }
 
 // pgConnectError says in one line why PostgreSQL could not be reached.
