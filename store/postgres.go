@@ -103,6 +103,15 @@ func (s *Store) openPG(dsn string) error {
 		cfg.RuntimeParams = map[string]string{}
 	}
 	cfg.RuntimeParams["timezone"] = "UTC"
+	// The write lock is the whole cluster's: a front end that dies or
+	// hangs inside a transaction must not hold it for long. The server
+	// ends a transaction left idle a minute, and looks every 10 s whether
+	// the client of a running one is still there.
+	for k, v := range map[string]string{"idle_in_transaction_session_timeout": "60s", "client_connection_check_interval": "10s"} {
+		if cfg.RuntimeParams[k] == "" {
+			cfg.RuntimeParams[k] = v
+		}
+	}
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "offduty"
 	}
