@@ -73,11 +73,7 @@ func rowsFinding(ctx context.Context, tx *sql.Tx, check, problem, hint, query st
 		return nil, err
 	}
 	f := &Finding{Check: check, Problem: problem, Hint: hint}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	vals, ptrs := anyRow(len(cols))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err

@@ -133,6 +133,15 @@ func (s *Store) tableNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return queryList[string](ctx, tx, s.dialect().tables)
 }
 
+// anyRow is a row of n values of any type and the pointers Scan takes.
+func anyRow(n int) (vals, ptrs []any) {
+	vals, ptrs = make([]any, n), make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, ptrs
+}
+
 func quoteName(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
 
 // copyTable copies one table's rows, many a statement (PostgreSQL takes at
@@ -178,11 +187,7 @@ func copyTable(ctx context.Context, src, out *sql.Tx, table string) (int64, erro
 		batch, inBatch = batch[:0], 0
 		return nil
 	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
+	vals, ptrs := anyRow(len(cols))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, err
