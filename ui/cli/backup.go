@@ -78,7 +78,9 @@ Exit status: 0 written; 1 the database or the archive cannot be read or written.
 		}
 		return nil
 	}
-	return markLocal(c, "it writes a file on the server; a supervisor there runs it, or serve --backup-every")
+	markLocal(c, "it writes a file on the server; a supervisor there runs it, or serve --backup-every")
+	c.Annotations[localOnlyPostgres] = "the server's database is PostgreSQL, backed up with its own tools (pg_dump, base backups and WAL archiving) by whoever runs it"
+	return c
 }
 
 func exists(path string) bool { _, err := os.Stat(path); return err == nil }

@@ -165,6 +165,10 @@ func isTerminal(w io.Writer) bool {
 // refused over SSH, saying why.
 const localOnly = "local-only"
 
+// localOnlyPostgres, beside localOnly, is the reason over SSH when the
+// server's database is PostgreSQL.
+const localOnlyPostgres = "offduty-local-only-postgres"
+
 func markLocal(c *cobra.Command, why string) *cobra.Command {
 	if c.Annotations == nil {
 		c.Annotations = map[string]string{}
@@ -285,6 +289,9 @@ func (e *env) check(cmd *cobra.Command) error {
 			break // the root's mark is the console's, not its commands'
 		}
 		if why, ok := c.Annotations[localOnly]; ok {
+			if pg, ok := c.Annotations[localOnlyPostgres]; ok && e.remote.Store != nil && e.remote.Store.Postgres() {
+				why = pg // what the server's engine makes of it
+			}
 			return fail(ExitRefused, "%s runs on the server's machine only, not over SSH: %s", cmdLabel(cmd), why)
 		}
 	}

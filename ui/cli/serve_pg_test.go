@@ -194,6 +194,10 @@ func TestTwoServeProcessesShareOnePostgres(t *testing.T) {
 	}
 	t.Logf("B's console showed the change made through A %v after A answered", time.Since(saved).Round(time.Millisecond))
 	io.WriteString(stdin, "q")
+	// backup over SSH: refused, with what a PostgreSQL office does instead
+	if r := a.ssh(signer, "backup"); r.code != ExitRefused || !strings.Contains(r.stderr, "pg_dump") {
+		t.Errorf("backup over SSH on PostgreSQL: exit %d %q", r.code, r.stderr)
+	}
 
 	// A job today with 16 positions, and one officer all 16 writers want
 	// in it: only one may have him (the shifts overlap).
