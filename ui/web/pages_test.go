@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -279,10 +280,31 @@ func TestWebCustomerPages(t *testing.T) {
 	if _, err := w.s.AddNote(context.Background(), "", job.ID, "Staff only remark", store.AudienceStaff); err != nil {
 		t.Fatal(err)
 	}
-	p = c.must(fmt.Sprintf("/customer/jobs/%d", job.ID), http.StatusOK, "Shared with the customer", "Officers and attendance", "Cancel or reduce")
+	mapPDF := []byte("%PDF-1.4 site map\n")
+	shared, err := w.s.AttachMedia(context.Background(), "", job.ID, "site map.pdf", bytes.NewReader(mapPDF), store.AudienceCustomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, err := w.s.AttachMedia(context.Background(), "", job.ID, "staff.txt", strings.NewReader("staff only"), store.AudienceStaff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = c.must(fmt.Sprintf("/customer/jobs/%d", job.ID), http.StatusOK, "Shared with the customer", "Officers and attendance", "Cancel or reduce",
+		"Files", fmt.Sprintf(`href="/customer/jobs/%d/files/%d"`, job.ID, shared.ID), "site map.pdf")
 	if strings.Contains(p.body, "Staff only remark") {
 		t.Error("the customer reads a staff note")
 	}
+	if strings.Contains(p.body, "staff.txt") {
+		t.Error("the customer sees a staff file")
+	}
+	// The shared file comes down whole, as a download; the staff one does not.
+	f1 := c.must(fmt.Sprintf("/customer/jobs/%d/files/%d", job.ID, shared.ID), http.StatusOK)
+	if f1.body != string(mapPDF) || f1.header.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(f1.header.Get("Content-Disposition"), "attachment") || !strings.Contains(f1.header.Get("Content-Disposition"), "site map.pdf") {
+		t.Errorf("shared file: %q, headers %v", f1.body, f1.header)
+	}
+	c.must(fmt.Sprintf("/customer/jobs/%d/files/%d", job.ID, staff.ID), http.StatusNotFound, "no such file shared with you")
+	c.must(fmt.Sprintf("/customer/jobs/%d/files/x", job.ID), http.StatusNotFound)
 	// Cancelling: the fee first, then the same fee charged.
 	c.must(fmt.Sprintf("/customer/jobs/%d/cancel", job.ID), http.StatusOK, "What to cancel")
 	preview, err := w.s.PreviewCancelFor(context.Background(), "cora@web", store.CancelPlan{JobID: job.ID})

@@ -150,6 +150,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /customer/request", customer(s.requestPost))
 	m.HandleFunc("POST /customer/quote", customer(s.quotePost))
 	m.HandleFunc("GET /customer/jobs/{id}", customer(s.jobPage))
+	m.HandleFunc("GET /customer/jobs/{id}/files/{file}", customer(s.jobFile))
 	m.HandleFunc("GET /customer/jobs/{id}/cancel", customer(s.cancelPage))
 	m.HandleFunc("POST /customer/jobs/{id}/cancel", customer(s.cancelPost))
 	m.HandleFunc("GET /customer/invoices", customer(s.invoicesPage))
