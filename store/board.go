@@ -615,6 +615,21 @@ func (s *Store) OpenMedia(ctx context.Context, actor string, m Media) (io.ReadCl
 	return &blobReader{s: s, ctx: ctx, sum: sum, size: size}, nil
 }
 
+// JobMedia is attachment id of job jobID, when the actor may see it (as
+// Extras lists it); ENotFound otherwise. Open it with OpenMedia.
+func (s *Store) JobMedia(ctx context.Context, actor string, jobID, id int64) (Media, error) {
+	x, err := s.Extras(ctx, actor, jobID)
+	if err != nil {
+		return Media{}, err
+	}
+	for _, m := range x.Media {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return Media{}, &Error{Code: ENotFound, Field: "media", Message: fmt.Sprintf("job #%d has no attachment #%d that you may see", jobID, id)}
+}
+
 // blobChunk is how much of a media_blobs row one query reads.
 const blobChunk = 1 << 20
 

@@ -584,6 +584,15 @@ func isBusy(err error) bool {
 	return errors.As(err, &c) && c.Code()&0xff == 5
 }
 
+// ErrorField returns the field a store error is about, or "" for anything else.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
 // ErrorCode returns the code of a store error, or "" for anything else.
 func ErrorCode(err error) string {
 	var e *Error

@@ -870,7 +870,7 @@ func (s *jobScreen) View(height int) string {
 			tag = " " + audienceTag(st, m.Audience)
 		}
 		typ, _, _ := strings.Cut(safe(m.Type), ";") // "text/plain", not its charset
-		doc = append(doc, tag+truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), humanBytes(m.Size), typ, where), w-width(ansi.Strip(tag))))
+		doc = append(doc, tag+truncate(fmt.Sprintf(" %s  %s  %s  %s", safe(m.Name), ByteSize(m.Size), typ, where), w-width(ansi.Strip(tag))))
 	}
 	audit := s.audit
 	if s.customer() {
@@ -942,14 +942,16 @@ func (s *jobScreen) View(height int) string {
 	return strings.Join(out, "\n")
 }
 
-func humanBytes(n int64) string {
+// ByteSize is a size as people read it: 532 B, 14.2 KB, 3.1 MB (decimal
+// units, as the commands and the web pages show it too).
+func ByteSize(n int64) string {
 	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	case n < 1000:
+		return fmt.Sprintf("%d B", n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%.1f KB", float64(n)/1000)
 	}
-	return fmt.Sprintf("%d B", n)
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }
 
 // The database file can be edited with other tools (the sqlite3 shell), so

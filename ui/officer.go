@@ -648,7 +648,7 @@ func (m *myShiftsModel) detailView(height int) string {
 		doc = append(doc, "", st.Label.Render(fmt.Sprintf("Files (%d)", len(m.extras.Media))))
 		for _, f := range m.extras.Media {
 			typ, _, _ := strings.Cut(safe(f.Type), ";")
-			doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  added %s", safe(f.Name), humanBytes(f.Size), typ, f.AddedAt.In(loc).Format("02 Jan 15:04")), w))
+			doc = append(doc, truncate(fmt.Sprintf(" %s  %s  %s  added %s", safe(f.Name), ByteSize(f.Size), typ, f.AddedAt.In(loc).Format("02 Jan 15:04")), w))
 		}
 		if len(m.extras.Media) == 0 {
 			doc = append(doc, st.Muted.Render(" (none)"))

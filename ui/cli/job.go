@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"offduty/store"
+	"offduty/ui"
 )
 
 func newJobCmd(e *env) *cobra.Command {
@@ -87,21 +88,18 @@ Exit status: 0 listed or written; 1 an unknown job or attachment; 2 refused by t
 				if aud == "" {
 					aud = store.AudienceStaff
 				}
-				fmt.Fprintf(e.stdout, "%-5s %-32s %9s  %-24s %-8s %s by %s\n", fmt.Sprintf("#%d", m.ID), clean(m.Name), byteSize(m.Size), clean(m.Type),
+				fmt.Fprintf(e.stdout, "%-5s %-32s %9s  %-24s %-8s %s by %s\n", fmt.Sprintf("#%d", m.ID), clean(m.Name), ui.ByteSize(m.Size), clean(m.Type),
 					aud, m.AddedAt.In(office()).Format("2006-01-02 15:04"), clean(m.AddedBy))
 			}
 			return nil
 		}
-		var found *store.Media
-		for i := range x.Media {
-			if x.Media[i].ID == mediaID {
-				found = &x.Media[i]
-			}
-		}
-		if found == nil {
+		found, err := s.JobMedia(ctx, e.actor(), jobID, mediaID)
+		if store.ErrorCode(err) == store.ENotFound && store.ErrorField(err) == "media" {
 			return fail(ExitInvalid, "%s: job #%d has no attachment #%d that you may see (offduty job media %d lists them)", label, jobID, mediaID, jobID)
+		} else if err != nil {
+			return storeFail(label, err)
 		}
-		r, err := s.OpenMedia(ctx, e.actor(), *found)
+		r, err := s.OpenMedia(ctx, e.actor(), found)
 		if err != nil {
 			return storeFail(label, err)
 		}
@@ -110,7 +108,7 @@ Exit status: 0 listed or written; 1 an unknown job or attachment; 2 refused by t
 			return fail(ExitInvalid, "%s: %v", label, err)
 		}
 		if !toStdout(out) {
-			fmt.Fprintf(e.stderr, "wrote %s (%s) to %s\n", clean(found.Name), byteSize(found.Size), out)
+			fmt.Fprintf(e.stderr, "wrote %s (%s) to %s\n", clean(found.Name), ui.ByteSize(found.Size), out)
 		}
 		return nil
 	}
@@ -180,19 +178,8 @@ the user's role.`, store.MaxMediaBytes>>20),
 		if err != nil {
 			return storeFail(label, err)
 		}
-		fmt.Fprintf(e.stdout, "Attached %s (%s, %s) to job #%d as %s, seen by %s.\n", clean(m.Name), m.Type, byteSize(m.Size), jobID, m.SHA256[:12], m.Audience.Describe())
+		fmt.Fprintf(e.stdout, "Attached %s (%s, %s) to job #%d as %s, seen by %s.\n", clean(m.Name), m.Type, ui.ByteSize(m.Size), jobID, m.SHA256[:12], m.Audience.Describe())
 		return nil
 	}
 	return c
-}
-
-// byteSize is a size people read: 532 B, 14.2 KB, 3.1 MB.
-func byteSize(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f KB", float64(n)/1000)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }

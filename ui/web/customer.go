@@ -322,17 +322,6 @@ type fileView struct {
 	Name, Size, Type string
 }
 
-// fileSize is a size people read: 532 B, 14.2 KB, 3.1 MB.
-func fileSize(n int64) string {
-	switch {
-	case n >= 1_000_000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1_000:
-		return fmt.Sprintf("%.1f KB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
 func attendanceWords(a string) string {
 	switch a {
 	case pricing.AttendanceNoShow:
@@ -345,18 +334,12 @@ func attendanceWords(a string) string {
 
 // jobPage: GET /customer/jobs/{id}.
 func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, se *session) {
-	id, ok := pathID(r, "id")
+	j, ok := s.customerJob(w, r, se)
 	if !ok {
-		s.fail(w, r, se, http.StatusNotFound, "No such job.")
 		return
 	}
 	ctx := r.Context()
-	j, err := s.st.Job(ctx, se.Actor, id)
-	if err != nil {
-		s.fail(w, r, se, statusOf(err), s.refusal(err))
-		return
-	}
-	x, err := s.st.Extras(ctx, se.Actor, id)
+	x, err := s.st.Extras(ctx, se.Actor, j.ID)
 	if err != nil {
 		s.fail(w, r, se, statusOf(err), s.refusal(err))
 		return
@@ -394,7 +377,7 @@ func (s *Server) jobPage(w http.ResponseWriter, r *http.Request, se *session) {
 	}
 	for _, m := range x.Media { // Extras gives a customer only what is shared with it
 		typ, _, _ := strings.Cut(clean(m.Type), ";")
-		d.Files = append(d.Files, fileView{ID: m.ID, Name: clean(m.Name), Size: fileSize(m.Size), Type: typ})
+		d.Files = append(d.Files, fileView{ID: m.ID, Name: clean(m.Name), Size: ui.ByteSize(m.Size), Type: typ})
 	}
 	s.render(w, r, se, http.StatusOK, "job", pageData{Title: fmt.Sprintf("Job #%d", j.ID), D: d})
 }
@@ -410,22 +393,15 @@ func (s *Server) jobFile(w http.ResponseWriter, r *http.Request, se *session) {
 		return
 	}
 	ctx := r.Context()
-	x, err := s.st.Extras(ctx, se.Actor, id)
-	if err != nil {
+	m, err := s.st.JobMedia(ctx, se.Actor, id, fid)
+	if store.ErrorCode(err) == store.ENotFound && store.ErrorField(err) == "media" {
+		s.fail(w, r, se, http.StatusNotFound, fmt.Sprintf("Job #%d has no such file shared with you.", id))
+		return
+	} else if err != nil {
 		s.fail(w, r, se, statusOf(err), s.refusal(err))
 		return
 	}
-	var m *store.Media
-	for i := range x.Media {
-		if x.Media[i].ID == fid {
-			m = &x.Media[i]
-		}
-	}
-	if m == nil {
-		s.fail(w, r, se, http.StatusNotFound, fmt.Sprintf("Job #%d has no such file shared with you.", id))
-		return
-	}
-	rc, err := s.st.OpenMedia(ctx, se.Actor, *m)
+	rc, err := s.st.OpenMedia(ctx, se.Actor, m)
 	if err != nil {
 		s.fail(w, r, se, statusOf(err), s.refusal(err))
 		return
@@ -508,17 +484,11 @@ func (s *Server) cancelPost(w http.ResponseWriter, r *http.Request, se *session)
 }
 
 func (s *Server) cancelFlow(w http.ResponseWriter, r *http.Request, se *session, confirm bool) {
-	id, ok := pathID(r, "id")
+	j, ok := s.customerJob(w, r, se)
 	if !ok {
-		s.fail(w, r, se, http.StatusNotFound, "No such job.")
 		return
 	}
 	ctx := r.Context()
-	j, err := s.st.Job(ctx, se.Actor, id)
-	if err != nil {
-		s.fail(w, r, se, statusOf(err), s.refusal(err))
-		return
-	}
 	d := cancelData{Card: s.jobCard(j, s.zones(r)), JobID: j.ID, Officers: j.Officers}
 	title := fmt.Sprintf("Cancel or reduce job #%d", j.ID)
 	plan, n, err := cancelPlan(r, j)
@@ -632,6 +602,22 @@ func (s *Server) invoicePage(w http.ResponseWriter, r *http.Request, se *session
 		d.Lines = append(d.Lines, lv)
 	}
 	s.render(w, r, se, http.StatusOK, "invoice", pageData{Title: "Invoice " + d.C.Number, D: d})
+}
+
+// customerJob is the job the path's {id} names, if the customer may read
+// it; otherwise the page saying why is sent and ok is false.
+func (s *Server) customerJob(w http.ResponseWriter, r *http.Request, se *session) (store.Job, bool) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.fail(w, r, se, http.StatusNotFound, "No such job.")
+		return store.Job{}, false
+	}
+	j, err := s.st.Job(r.Context(), se.Actor, id)
+	if err != nil {
+		s.fail(w, r, se, statusOf(err), s.refusal(err))
+		return j, false
+	}
+	return j, true
 }
 
 func (s *Server) customerInvoice(w http.ResponseWriter, r *http.Request, se *session) (store.Invoice, bool) {
