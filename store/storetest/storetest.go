@@ -95,6 +95,13 @@ func DB(t testing.TB) string {
 // server, dropped when the test ends; the test is skipped without one.
 func NewPostgres(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, connectServer(t), "")
+}
+
+// connectServer is OFFDUTY_TEST_PG's address, the admin connection to it
+// made once; the test is skipped without one.
+func connectServer(t testing.TB) *url.URL {
+	t.Helper()
 	server := os.Getenv(ServerEnv)
 	if server == "" {
 		t.Skipf("no PostgreSQL server: %s is not set", ServerEnv)
@@ -109,8 +116,24 @@ func NewPostgres(t testing.TB) string {
 	if adminErr != nil {
 		t.Fatalf("PostgreSQL server %s: %v", redact(server), adminErr)
 	}
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// newDatabase makes a database of its own for the test (a copy of
+// template when one is named), dropped when the test ends, and returns its
+// address on server.
+func newDatabase(t testing.TB, server *url.URL, template string) string {
+	t.Helper()
 	name := fmt.Sprintf("offduty_test_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+	q := `CREATE DATABASE ` + name
+	if template != "" {
+		q += ` TEMPLATE ` + template
+	}
+	if _, err := admin.Exec(q); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
@@ -118,10 +141,7 @@ func NewPostgres(t testing.TB) string {
 			t.Logf("drop database %s: %v", name, err)
 		}
 	})
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := *server
 	u.Path = "/" + name
 	return u.String()
 }
@@ -145,16 +165,16 @@ var (
 // the template's address and must close every connection it opened.
 func FromTemplate(t testing.TB, key string, build func(db string) error) string {
 	t.Helper()
-	base := NewPostgres(t) // checks the server; its address is the pattern
+	server := connectServer(t)
 	templatesMu.Lock()
 	defer templatesMu.Unlock()
-	u, _ := url.Parse(base)
 	tmpl, ok := templates[key]
 	if !ok {
 		tmpl = fmt.Sprintf("offduty_tmpl_%d_%d", os.Getpid(), len(templates)+1)
 		if _, err := admin.Exec(`CREATE DATABASE ` + tmpl); err != nil {
 			t.Fatalf("create template %s: %v", tmpl, err)
 		}
+		u := *server
 		u.Path = "/" + tmpl
 		if err := build(u.String()); err != nil {
 			admin.Exec(`DROP DATABASE IF EXISTS ` + tmpl + ` WITH (FORCE)`)
@@ -162,17 +182,7 @@ func FromTemplate(t testing.TB, key string, build func(db string) error) string 
 		}
 		templates[key] = tmpl
 	}
-	name := fmt.Sprintf("offduty_test_%d_%d", os.Getpid(), seq.Add(1))
-	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + tmpl); err != nil {
-		t.Fatalf("create database %s from %s: %v", name, tmpl, err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Logf("drop database %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	return newDatabase(t, server, tmpl)
 }
 
 // DropTemplates removes the template databases this process made (call it

@@ -219,6 +219,21 @@ func (e *env) openPostgres(ctx context.Context, opts []store.Option, clock func(
 	return s, now, nil
 }
 
+// seedOffice gives a new database the two agencies and, unless
+// --demo=false, the demo data; it says which.
+func (e *env) seedOffice(ctx context.Context, s *store.Store, now time.Time) (string, error) {
+	if _, err := seed.EnsureAgencies(ctx, s); err != nil {
+		return "", fail(ExitInvalid, "%v", err)
+	}
+	if !e.demo {
+		return "the two agencies, no demo data", nil
+	}
+	if err := seed.Demo(ctx, s, now); err != nil {
+		return "", fail(ExitInvalid, "demo data: %v", err)
+	}
+	return "the two agencies and demo data", nil
+}
+
 // buildOffice puts the agencies (and the demo data) into s, an empty
 // office, in one transaction.
 func (e *env) buildOffice(ctx context.Context, s *store.Store, clock func() time.Time, now time.Time) (string, error) {
@@ -232,15 +247,9 @@ func (e *env) buildOffice(ctx context.Context, s *store.Store, clock func() time
 		return "", fail(ExitInvalid, "%v", err)
 	}
 	defer t.Close()
-	if _, err := seed.EnsureAgencies(ctx, t); err != nil {
-		return "", fail(ExitInvalid, "%v", err)
-	}
-	what := "the two agencies, no demo data"
-	if e.demo {
-		if err := seed.Demo(ctx, t, now); err != nil {
-			return "", fail(ExitInvalid, "demo data: %v", err)
-		}
-		what = "the two agencies and demo data"
+	what, err := e.seedOffice(ctx, t, now)
+	if err != nil {
+		return "", err
 	}
 	if err := t.CopyTo(ctx, s, nil); err != nil {
 		return "", fail(ExitInvalid, "%v", err)
@@ -286,17 +295,10 @@ func (e *env) create(ctx context.Context, clock func() time.Time, now time.Time)
 	if err != nil {
 		return fail(ExitInvalid, "%v", err)
 	}
-	if _, err := seed.EnsureAgencies(ctx, s); err != nil {
+	what, err := e.seedOffice(ctx, s, now)
+	if err != nil {
 		s.Close()
-		return fail(ExitInvalid, "%v", err)
-	}
-	what := "the two agencies, no demo data"
-	if e.demo {
-		if err := seed.Demo(ctx, s, now); err != nil {
-			s.Close()
-			return fail(ExitInvalid, "demo data: %v", err)
-		}
-		what = "the two agencies and demo data"
+		return err
 	}
 	if err := s.Close(); err != nil { // the last connection folds the WAL into the file
 		return fail(ExitInvalid, "%v", err)
