@@ -2,14 +2,11 @@ package seed_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +15,7 @@ import (
 
 	"offduty/seed"
 	"offduty/store"
+	"offduty/store/storetest"
 )
 
 // Month open is what the calendar (ui/calendar.go) loads when a month is
@@ -74,15 +72,9 @@ func bench1M(b *testing.B) string {
 	if err != nil || len(names) == 0 {
 		b.Fatalf("migrations: %v", err)
 	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		body, err := os.ReadFile(n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		fmt.Fprintf(h, "%s %d\n", filepath.Base(n), len(body))
-		h.Write(body)
+	hash, err := storetest.MigrationsHash(filepath.Join("..", "store", "migrations"))
+	if err != nil {
+		b.Fatal(err)
 	}
 	db, err := sql.Open("sqlite", "file:"+bench1MPath+"?mode=ro")
 	if err != nil {
@@ -97,7 +89,7 @@ func bench1M(b *testing.B) string {
 	if applied == len(names) {
 		return bench1MPath
 	}
-	path := strings.TrimSuffix(bench1MPath, ".db") + "-schema-" + hex.EncodeToString(h.Sum(nil))[:12] + ".db"
+	path := strings.TrimSuffix(bench1MPath, ".db") + "-schema-" + hash + ".db"
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}

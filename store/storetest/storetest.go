@@ -7,12 +7,15 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -208,4 +211,29 @@ func ReportRun(t *testing.T) {
 	default:
 		t.Logf("this run is on SQLite; the same tests run next on PostgreSQL (%s)", redact(os.Getenv(ServerEnv)))
 	}
+}
+
+// MigrationsHash names a set of SQLite migrations (the *.sql files of dir,
+// their names, sizes and text): the benchmarks' migrated copies of the 1M
+// database are named by it, so a tree with a new migration never changes
+// the file other trees use.
+func MigrationsHash(dir string) (string, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+	if err != nil {
+		return "", err
+	}
+	if len(names) == 0 {
+		return "", fmt.Errorf("no migrations in %s", dir)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		body, err := os.ReadFile(n)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(n), len(body))
+		h.Write(body)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
 }

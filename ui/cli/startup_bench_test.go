@@ -19,8 +19,6 @@ package cli
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +32,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"offduty/store/storetest"
 )
 
 // demoClock is the clock of every start: the demo data and the 1M history's
@@ -138,21 +138,11 @@ func migrated1M(b *testing.B, bin string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	names, err := filepath.Glob(filepath.Join(root, "store", "migrations", "*.sql"))
-	if err != nil || len(names) == 0 {
+	hash, err := storetest.MigrationsHash(filepath.Join(root, "store", "migrations"))
+	if err != nil {
 		b.Fatalf("migrations: %v", err)
 	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		body, err := os.ReadFile(n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		fmt.Fprintf(h, "%s %d\n", filepath.Base(n), len(body))
-		h.Write(body)
-	}
-	path := filepath.Join(os.TempDir(), "offduty-bench-1m-v2-schema-"+hex.EncodeToString(h.Sum(nil))[:12]+".db")
+	path := filepath.Join(os.TempDir(), "offduty-bench-1m-v2-schema-"+hash+".db")
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
