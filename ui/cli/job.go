@@ -88,7 +88,8 @@ Exit status: 0 listed or written; 1 an unknown job or attachment; 2 refused by t
 				if aud == "" {
 					aud = store.AudienceStaff
 				}
-				fmt.Fprintf(e.stdout, "%-5s %-32s %9s  %-24s %-8s %s by %s\n", fmt.Sprintf("#%d", m.ID), clean(m.Name), ui.ByteSize(m.Size), clean(m.Type),
+				typ, _, _ := strings.Cut(clean(m.Type), ";") // "text/plain", not its charset
+				fmt.Fprintf(e.stdout, "%-5s %-32s %9s  %-24s %-8s %s by %s\n", fmt.Sprintf("#%d", m.ID), clean(m.Name), ui.ByteSize(m.Size), typ,
 					aud, m.AddedAt.In(office()).Format("2006-01-02 15:04"), clean(m.AddedBy))
 			}
 			return nil
